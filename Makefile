@@ -1,0 +1,42 @@
+# The two commands: `make demo` and `make test`. Each installs what it needs into .venv
+# on a fresh machine and is fast when everything is already installed (a stamp file
+# remembers the install; it is redone when pyproject.toml changes).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-dev
+
+.PHONY: demo test lint layers sizes pytest docs bench-quick clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/zkpot --help
+	$(BIN)/zkpot demo
+
+test: lint layers sizes pytest docs
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
+sizes: $(STAMP)
+	$(BIN)/python tools/sizes.py
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet --site-dir site
+
+bench-quick: $(STAMP)
+	for b in benchmarks/*.py; do $(BIN)/python $$b --quick || exit 1; done
+
+clean:
+	rm -rf site .pytest_cache .hypothesis

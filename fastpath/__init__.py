@@ -1,0 +1,1 @@
+"""JAX fast path (filled by a later issue)."""

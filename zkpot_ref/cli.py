@@ -1,0 +1,63 @@
+"""The ``zkpot`` command line: one entry point, one sub-command per job.
+
+The last lesson, and the only module allowed to import every layer. Each sub-command
+lives next to the code it drives, in a module that offers two functions:
+
+- ``add_arguments(parser: argparse.ArgumentParser) -> None`` declares its options;
+- ``run(args: argparse.Namespace) -> int`` does the work and returns the exit status.
+
+Command modules keep heavy imports (JAX) inside ``run`` so ``zkpot --help`` stays instant.
+
+Errors: a :class:`~zkpot_ref.errors.ZkpotError` (a user mistake or a refused input) is
+printed as one line ``error: ...`` with exit status 2, never a traceback. Ctrl-C exits 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from zkpot_ref.errors import ZkpotError
+
+#: name -> (module offering add_arguments/run, one-line help). Add new commands here.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("zkpot_ref.demo", "a tiny tour: field arithmetic and an NTT round trip"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser with every registered sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="zkpot",
+        description="Zero-Knowledge Proof of Training: a readable reference implementation.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(command_parser)
+        command_parser.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` (default: ``sys.argv[1:]``), run the command, return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(args._run(args) or 0)
+    except ZkpotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
