@@ -1,0 +1,17 @@
+"""The ledger: a small but correct BFT blockchain that records ZKPoT training rounds.
+
+Lessons, in reading order:
+
+- ``signatures.py``: Ed25519 (RFC 8032) from scratch: how validators and clients sign.
+- ``tx.py``: the ZKPoT transaction, a client's signed claim "my model reaches this
+  accuracy, here is the proof".
+- ``block.py``: blocks, their Merkle root of submissions, the ZKPoT validity rule and the
+  commit certificate.
+- ``store.py``: the content-addressed blob store (IPFS-compatible CIDs) for models and
+  proofs, which are too big for blocks.
+- ``log.py``: each node's durable append-only block log (what survives a crash).
+- ``bft.py``, ``simulator.py``: Tendermint consensus and the fault simulator.
+
+This package may import ``zkpot_ref.field``, ``zkpot_ref.transcript`` and
+``zkpot_ref.errors``; never JAX and never ``zkpot_ref.fl``.
+"""
