@@ -14,6 +14,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# snarkjs (test-only) for the interop tests; package-lock.json pins it.
+NODE_STAMP := node_modules/.installed
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/zkpot --help
 	$(BIN)/zkpot demo
@@ -29,7 +36,7 @@ layers: $(STAMP)
 sizes: $(STAMP)
 	$(BIN)/python tools/sizes.py
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 
 docs: $(STAMP)
