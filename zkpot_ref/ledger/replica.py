@@ -1,0 +1,306 @@
+"""One validator: consensus height after height, a durable log, and catching up.
+
+Lesson: :mod:`zkpot_ref.ledger.bft` decides *one* height. A validator runs one
+:class:`~zkpot_ref.ledger.bft.Tendermint` instance per height (lines 52-54 of Algorithm 1
+of arXiv 1807.04938: "h_p ← h_p + 1, reset the locks, StartRound(0)"), keeps the decided
+chain, and makes two promises across crashes:
+
+1. **No committed block is lost.** A decided block (with its commit certificate) is
+   appended to the node's ``BlockLog`` (fsync) before anything else happens; a restart
+   replays the log.
+2. **A validator never contradicts itself.** Before any message it signed leaves, the
+   current lock state (height, round, lockedValue/Round, validValue/Round) is appended
+   too. A restarted validator resumes its locks and starts at the next round, so it can
+   never sign a second, different vote in a round it already voted in — otherwise an
+   honest crash would look exactly like Byzantine double-voting.
+
+Catching up is the "gossip" the paper assumes: every ``tick`` a validator broadcasts
+STATUS(h) and re-sends the votes it signed in the current round (links may drop them);
+whoever has already decided height h answers with COMMIT messages — the decided blocks
+with their certificates, which prove themselves. Messages one height ahead are kept
+(a bounded buffer) and replayed when we get there; anything else is dropped with a log
+line.
+
+Like bft.py this is transport-agnostic: :class:`Effects` says what to send and which
+timers to set; the simulator and the TCP node carry them out. The ZKPoT-specific parts —
+what a block is, when it is valid, who leads next — come in through an
+:class:`Application` (``app.py`` binds it to ``block.py``).
+
+Read next: ``simulator.py`` (faults in virtual time) and ``node.py`` (real processes).
+"""
+
+from __future__ import annotations
+
+import logging
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from zkpot_ref.errors import MalformedInput, ZkpotError
+from zkpot_ref.ledger import messages, signatures
+from zkpot_ref.ledger.bft import LockState, Step, Tendermint, Timeouts, Timer, Validators
+from zkpot_ref.ledger.messages import Kind, Message
+
+#: How many messages for height h+1 we keep while still deciding h.
+MAX_BUFFERED = 64
+#: How many decided blocks one STATUS is answered with.
+SYNC_BATCH = 8
+#: Every this many ticks a node re-sends all it signed at this height, not just lately.
+REPEAT_ALL = 4
+
+BLOCK_RECORD, LOCK_RECORD = b"B", b"L"
+
+
+class Application(Protocol):
+    """What consensus needs to know about blocks. ``chain[i]`` is the block of height
+    i+1 with its certificate; values are encoded blocks without one."""
+
+    def propose(self, chain: list[bytes], proposer: int, variant: int = 0) -> bytes: ...
+    def is_valid(self, chain: list[bytes], value: bytes) -> bool: ...
+    def value_id(self, value: bytes) -> bytes: ...
+    def leader(self, block: bytes) -> int | None: ...
+    def with_certificate(
+        self, value: bytes, round_: int, certificate: tuple[tuple[int, bytes], ...]
+    ) -> bytes: ...
+    def check_commit(self, chain: list[bytes], block: bytes) -> bytes:
+        """Return the value (block without certificate) if ``block`` is the valid block of
+        height len(chain)+1 with a valid certificate; raise a ZkpotError otherwise."""
+        ...
+
+
+class Log(Protocol):
+    def append(self, record: bytes) -> None: ...
+    def records(self) -> list[bytes]: ...
+
+
+@dataclass
+class Effects:
+    """What the driver must do: ``sends`` are (destination, bytes), None = everyone else."""
+
+    sends: list[tuple[int | None, bytes]] = field(default_factory=list)
+    timers: list[Timer] = field(default_factory=list)
+    committed: list[int] = field(default_factory=list)
+
+
+def encode_lock_state(s: LockState) -> bytes:
+    """A lock-state record: fixed fields, the two values, then our signed messages."""
+
+    def value(v: bytes | None) -> bytes:
+        return struct.pack(">I", 0) if v is None else struct.pack(">I", len(v) + 1) + v
+
+    out = struct.pack(">QIBi", s.height, s.round, int(s.step), s.locked_round)
+    out += value(s.locked_value) + struct.pack(">i", s.valid_round) + value(s.valid_value)
+    return out + b"".join(value(messages.encode(m)) for m in s.own)
+
+
+def decode_lock_state(data: bytes) -> LockState:
+    """Inverse of :func:`encode_lock_state`; ``MalformedInput`` if it does not parse."""
+
+    def value(offset: int) -> tuple[bytes | None, int]:
+        (n,) = struct.unpack_from(">I", data, offset)
+        if n == 0:
+            return None, offset + 4
+        if offset + 3 + n > len(data):
+            raise MalformedInput("lock-state record truncated")
+        return data[offset + 4 : offset + 3 + n], offset + 3 + n
+
+    try:
+        height, round_, step, locked_round = struct.unpack_from(">QIBi", data)
+        locked, offset = value(17)
+        (valid_round,) = struct.unpack_from(">i", data, offset)
+        valid, offset = value(offset + 4)
+        own = []
+        while offset < len(data):
+            encoded, offset = value(offset)
+            own.append(messages.decode(encoded or b""))
+        return LockState(
+            height, round_, Step(step), locked, locked_round, valid, valid_round, tuple(own)
+        )
+    except (struct.error, ValueError) as exc:
+        raise MalformedInput(f"lock-state record does not parse: {exc}") from None
+
+
+def replay(log: Log) -> tuple[list[bytes], LockState | None]:
+    """The decided chain and the latest lock state recorded in ``log``."""
+    chain: list[bytes] = []
+    restored = None
+    for record in log.records():
+        if record[:1] == BLOCK_RECORD:
+            chain.append(record[1:])
+        elif record[:1] == LOCK_RECORD:
+            restored = decode_lock_state(record[1:])
+    return chain, restored
+
+
+class Replica:
+    """Validator ``index`` of ``validators``: call :meth:`start`, then feed it bytes,
+    expired timers and periodic ticks."""
+
+    def __init__(
+        self,
+        *,
+        index: int,
+        secret: bytes,
+        validators: Validators,
+        app: Application,
+        log: Log,
+        timeouts: Timeouts = Timeouts(),
+        logger: logging.Logger | None = None,
+        sign: Callable[[bytes, bytes], bytes] = signatures.sign,
+    ) -> None:
+        self.index, self.secret, self.validators = index, secret, validators
+        self.app, self.block_log, self.timeouts, self.sign = app, log, timeouts, sign
+        self.logger = logger or logging.getLogger(f"zkpot.replica.{index}")
+        self.chain: list[bytes] = []
+        self.consensus: Tendermint | None = None
+        self.buffered: list[Message] = []
+        self.pending_commits: dict[int, bytes] = {}
+        self.ticks = 0
+
+    @property
+    def height(self) -> int:
+        """The height being decided now (the chain holds heights 1 .. height-1)."""
+        return len(self.chain) + 1
+
+    def start(self) -> Effects:
+        """Replay the log (a restart resumes where the crash left off), then begin."""
+        self.chain, restored = replay(self.block_log)
+        if self.chain:
+            self.logger.info("replayed %d blocks from the log", len(self.chain))
+        return self._enter_height(restored)
+
+    # ---------------------------------------------------------------- inputs
+    def receive(self, data: bytes) -> Effects:
+        """Handle one message from the network; bad input is dropped with a log line."""
+        try:
+            message = messages.decode(data)
+        except MalformedInput as exc:
+            self.logger.info("dropped %d bytes: %s", len(data), exc)
+            return Effects()
+        if message.kind == Kind.STATUS:
+            return self._answer_status(message)
+        if message.kind == Kind.COMMIT:
+            return self._receive_commit(message)
+        if message.height == self.height + 1:
+            if len(self.buffered) < MAX_BUFFERED:
+                self.buffered.append(message)
+            return Effects()
+        assert self.consensus is not None
+        out = self.consensus.on_message(message)
+        return self._after(out)
+
+    def timeout(self, timer: Timer) -> Effects:
+        if self.consensus is None or timer.height != self.height:
+            return Effects()
+        return self._after(self.consensus.on_timeout(timer.step, timer.height, timer.round))
+
+    def tick(self) -> Effects:
+        """Periodic gossip: announce our height, re-send what we signed this round."""
+        self.ticks += 1
+        status = Message(Kind.STATUS, self.height, 0, self.index)
+        effects = Effects(sends=[(None, messages.encode(status))])
+        if self.consensus is not None:
+            # The last two rounds every tick; every REPEAT_ALL-th tick all of this height
+            # (the paper's gossip delivers every message of a correct validator).
+            oldest = -1 if self.ticks % REPEAT_ALL == 0 else self.consensus.round - 1
+            effects.sends += [
+                (None, messages.encode(m)) for m in self.consensus.own if m.round >= oldest
+            ]
+        return effects
+
+    # ---------------------------------------------------------------- heights
+    def proposer(self, height: int, round_: int) -> int:
+        """Round 0: the ZKPoT leader recorded in block h-1; later rounds (the leader
+        timed out) and leaderless heights: round-robin from there."""
+        leader = self.app.leader(self.chain[height - 2]) if height >= 2 else None
+        base = leader if leader is not None else height % self.validators.n
+        return (base + round_) % self.validators.n
+
+    def _enter_height(self, restored: LockState | None = None) -> Effects:
+        height, chain = self.height, self.chain
+        self.consensus = Tendermint(
+            height=height,
+            validators=self.validators,
+            me=self.index,
+            secret=self.secret,
+            proposer=lambda r: self.proposer(height, r),
+            get_value=lambda: self.app.propose(chain, self.index),
+            is_valid=lambda v: self.app.is_valid(chain, v),
+            value_id=self.app.value_id,
+            timeouts=self.timeouts,
+            log=self.logger,
+            restored=restored,
+            sign=self.sign,
+        )
+        effects = self._after(self.consensus.start())
+        buffered, self.buffered = self.buffered, []
+        for m in buffered:
+            if effects.committed:
+                break
+            more = self.receive(messages.encode(m))
+            effects.sends += more.sends
+            effects.timers += more.timers
+            effects.committed += more.committed
+        return effects
+
+    def _after(self, out) -> Effects:
+        """Persist, then send: the lock state before any signed message leaves."""
+        effects = Effects(timers=list(out.timers))
+        if out.broadcast:
+            assert self.consensus is not None
+            self.block_log.append(LOCK_RECORD + encode_lock_state(self.consensus.lock_state()))
+            effects.sends = [(None, messages.encode(m)) for m in out.broadcast]
+        if out.decision is not None:
+            d = out.decision
+            block = self.app.with_certificate(d.value, d.round, d.certificate)
+            more = self._commit(block)
+            effects.sends += more.sends
+            effects.timers += more.timers
+            effects.committed += more.committed
+        return effects
+
+    def _commit(self, block: bytes) -> Effects:
+        """Append the decided block durably, then move to the next height."""
+        self.block_log.append(BLOCK_RECORD + block)
+        self.chain.append(block)
+        self.logger.info("committed height %d", len(self.chain))
+        committed = [len(self.chain)]
+        effects = self._enter_height()
+        effects.committed = committed + effects.committed
+        follow = self.pending_commits.pop(self.height, None)
+        if follow is not None and not effects.committed[1:]:
+            more = self._receive_commit(Message(Kind.COMMIT, self.height, 0, 0, value=follow))
+            effects.sends += more.sends
+            effects.timers += more.timers
+            effects.committed += more.committed
+        return effects
+
+    # ---------------------------------------------------------------- catching up
+    def _answer_status(self, m: Message) -> Effects:
+        if not 0 <= m.sender < self.validators.n or m.sender == self.index:
+            return Effects()
+        first, last = m.height, min(m.height + SYNC_BATCH - 1, len(self.chain))
+        sends = [
+            (
+                m.sender,
+                messages.encode(Message(Kind.COMMIT, h, 0, self.index, value=self.chain[h - 1])),
+            )
+            for h in range(max(first, 1), last + 1)
+        ]
+        return Effects(sends=sends)
+
+    def _receive_commit(self, m: Message) -> Effects:
+        if m.height > self.height:
+            if m.height <= self.height + SYNC_BATCH:
+                self.pending_commits[m.height] = m.value
+            return Effects()
+        if m.height < self.height:
+            return Effects()
+        try:
+            self.app.check_commit(self.chain, m.value)
+        except ZkpotError as exc:
+            self.logger.info("h=%d: dropped COMMIT from %d: %s", m.height, m.sender, exc)
+            return Effects()
+        self.logger.info("h=%d: caught up from %d", m.height, m.sender)
+        return self._commit(m.value)
