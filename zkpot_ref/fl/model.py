@@ -130,18 +130,3 @@ def accuracy(params: Params, data: Dataset) -> float:
     """Fraction of ``data`` the float model labels correctly."""
     return float(np.mean(predict(params, data) == data.labels)) if len(data) else 0.0
 
-
-def average(models: list[Params], weights: list[float]) -> Params:
-    """Weighted average of parameter sets (FedAvg, McMahan et al. 2017), in float64 and in the
-    given order, so it is a deterministic function of its inputs."""
-    if not models or len(models) != len(weights) or not sum(weights) > 0:
-        raise MalformedInput("FedAvg needs >= 1 model and positive total weight")
-    total = float(sum(weights))
-    return tuple(
-        tuple(
-            (sum(float(wt) * np.asarray(model[i][j], dtype=np.float64)
-                 for model, wt in zip(models, weights, strict=True)) / total).astype(np.float32)
-            for j in range(2)
-        )
-        for i in range(len(models[0]))
-    )
