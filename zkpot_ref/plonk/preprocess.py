@@ -1,0 +1,178 @@
+"""Preprocessing: from a circuit and an SRS to a proving key and a verification key.
+
+Lesson. Everything about a circuit that does not depend on the witness is computed once:
+the selector polynomials q_M, q_L, q_R, q_O, q_C and the permutation polynomials
+sigma_1..sigma_3, interpolated over the domain H of size n = 2^power and committed with
+KZG. The commitments form the verification key, "the circuit" as the verifier knows it
+(PLONK, eprint 2019/953, §8.1, "preprocessed input"). The proving key keeps the
+polynomials themselves plus their evaluations on the extended coset used in round 3.
+
+Domain size: the smallest power of two holding all gates (at least 4). Because the
+quotient t(X) has degree 3n+5 after blinding, the numerator of round 3 has degree 4n+5
+and is evaluated on a coset of size 8n (``EXTENSION``); the SRS needs n+6 G1 powers for
+the last third of t.
+
+The verification key has a versioned byte format of ours (``to_bytes``/``from_bytes``)
+and exports to snarkjs' ``verification_key.json`` (``plonk/snarkjs.py``).
+
+Read next: ``prover.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from zkpot_ref.backend import Backend, current
+from zkpot_ref.curve import G1, G2
+from zkpot_ref.errors import MalformedInput, SetupError
+from zkpot_ref.field import R_MODULUS, Fr
+from zkpot_ref.plonk.circuit import Circuit, pad_columns
+from zkpot_ref.plonk.permutation import K1, K2, build_sigmas
+from zkpot_ref.poly import COSET_SHIFT, Domain
+
+R = R_MODULUS
+#: the round-3 coset is EXTENSION times larger than H (numerator degree 4n+5 < 8n)
+EXTENSION = 8
+#: version byte of our verification-key format
+VK_VERSION = 1
+SELECTORS = ("q_M", "q_L", "q_R", "q_O", "q_C")
+
+
+@dataclass(frozen=True)
+class VerificationKey:
+    """What the verifier knows of the circuit: sizes and commitments (snarkjs' fields)."""
+
+    power: int
+    num_public: int
+    Q_M: G1
+    Q_L: G1
+    Q_R: G1
+    Q_O: G1
+    Q_C: G1
+    S_1: G1
+    S_2: G1
+    S_3: G1
+    X_2: G2
+    k1: int = K1
+    k2: int = K2
+
+    @property
+    def n(self) -> int:
+        return 1 << self.power
+
+    @property
+    def omega(self) -> int:
+        return int(Fr.root_of_unity(self.power))
+
+    def commitments(self) -> list[G1]:
+        """In transcript order: Qm, Ql, Qr, Qo, Qc, S1, S2, S3."""
+        return [self.Q_M, self.Q_L, self.Q_R, self.Q_O, self.Q_C, self.S_1, self.S_2, self.S_3]
+
+    def to_bytes(self) -> bytes:
+        """version ‖ power ‖ num_public (4 bytes) ‖ k1 ‖ k2 ‖ 8 G1 ‖ X_2."""
+        out = bytes([VK_VERSION, self.power]) + self.num_public.to_bytes(4, "big")
+        out += self.k1.to_bytes(32, "big") + self.k2.to_bytes(32, "big")
+        out += b"".join(p.to_bytes() for p in self.commitments())
+        return out + self.X_2.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> VerificationKey:
+        """Strict decoding: version, length, and every point validated."""
+        expected = 2 + 4 + 64 + 8 * 64 + 128
+        if len(data) != expected:
+            raise MalformedInput(f"verification key: expected {expected} bytes, got {len(data)}")
+        if data[0] != VK_VERSION:
+            raise MalformedInput(f"verification key: unknown version {data[0]}")
+        power = data[1]
+        if not 0 < power <= Fr.TWO_ADICITY - 3:
+            raise MalformedInput(f"verification key: domain power {power} out of range")
+        num_public = int.from_bytes(data[2:6], "big")
+        if num_public >= 1 << power:
+            raise MalformedInput("verification key: more public inputs than rows")
+        k1 = Fr.from_bytes(data[6:38]).value
+        k2 = Fr.from_bytes(data[38:70]).value
+        points = [G1.from_bytes(data[70 + 64 * i : 134 + 64 * i]) for i in range(8)]
+        x_2 = G2.from_bytes(data[70 + 8 * 64 :])
+        return cls(power, num_public, *points, X_2=x_2, k1=k1, k2=k2)
+
+
+@dataclass
+class ProvingKey:
+    """The verification key plus what the prover needs to compute quickly."""
+
+    vk: VerificationKey
+    domain: Domain
+    g1_powers: list[G1]
+    structure_digest: bytes
+    selectors: dict[str, list[int]]  # name -> coefficients
+    sigma_evals: list[list[int]]  # on H, for the accumulator
+    sigma_coeffs: list[list[int]]
+    coset: dict[str, list[int]] = field(default_factory=dict)  # on the 8n coset
+
+    @property
+    def extended(self) -> Domain:
+        return Domain(EXTENSION * self.domain.size)
+
+
+def domain_size_for(circuit: Circuit) -> int:
+    """Smallest power of two >= number of gates, at least 4."""
+    rows = max(len(circuit.gates), 4)
+    return 1 << (rows - 1).bit_length()
+
+
+def setup(
+    circuit: Circuit,
+    g1_powers: list[G1],
+    g2_tau: G2,
+    backend: Backend | None = None,
+) -> tuple[ProvingKey, VerificationKey]:
+    """Preprocess ``circuit`` with the SRS ([tau^i]_1, [tau]_2) into (pk, vk)."""
+    backend = backend or current()
+    if not circuit.gates:
+        raise SetupError("the circuit has no gates")
+    domain = Domain(domain_size_for(circuit))
+    n = domain.size
+    if len(g1_powers) < n + 6:
+        raise SetupError(
+            f"the SRS has {len(g1_powers)} G1 powers; a circuit of {len(circuit.gates)} gates "
+            f"(domain 2^{domain.log_size}) needs at least {n + 6}: use a larger ceremony"
+        )
+    columns = pad_columns(
+        [[getattr(g, name) for g in circuit.gates] for name in SELECTORS], n
+    )
+    selectors = {
+        name: backend.intt(col, domain.omega) for name, col in zip(SELECTORS, columns)
+    }
+    sigma_evals = build_sigmas(circuit, domain)
+    sigma_coeffs = [backend.intt(s, domain.omega) for s in sigma_evals]
+    commit = backend.commit
+    vk = VerificationKey(
+        power=domain.log_size,
+        num_public=circuit.num_public,
+        Q_M=commit(g1_powers, selectors["q_M"]),
+        Q_L=commit(g1_powers, selectors["q_L"]),
+        Q_R=commit(g1_powers, selectors["q_R"]),
+        Q_O=commit(g1_powers, selectors["q_O"]),
+        Q_C=commit(g1_powers, selectors["q_C"]),
+        S_1=commit(g1_powers, sigma_coeffs[0]),
+        S_2=commit(g1_powers, sigma_coeffs[1]),
+        S_3=commit(g1_powers, sigma_coeffs[2]),
+        X_2=g2_tau,
+    )
+    pk = ProvingKey(
+        vk=vk,
+        domain=domain,
+        g1_powers=list(g1_powers),
+        structure_digest=circuit.structure_digest(),
+        selectors=selectors,
+        sigma_evals=sigma_evals,
+        sigma_coeffs=sigma_coeffs,
+    )
+    big = pk.extended
+    for name, coeffs in selectors.items():
+        pk.coset[name] = backend.coset_ntt(coeffs, big.omega, big.size, COSET_SHIFT)
+    for j, coeffs in enumerate(sigma_coeffs):
+        pk.coset[f"sigma_{j + 1}"] = backend.coset_ntt(coeffs, big.omega, big.size, COSET_SHIFT)
+    l1 = backend.intt([1] + [0] * (n - 1), domain.omega)
+    pk.coset["L_1"] = backend.coset_ntt(l1, big.omega, big.size, COSET_SHIFT)
+    return pk, vk

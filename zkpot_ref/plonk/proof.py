@@ -1,0 +1,90 @@
+"""A PLONK proof: nine G1 points and six scalars, and their byte format.
+
+Lesson. What the prover sends (PLONK, eprint 2019/953, §8.3, the output of round 5),
+named as snarkjs names them:
+
+| field | round | meaning |
+| --- | --- | --- |
+| A, B, C | 1 | [a]_1, [b]_1, [c]_1: the wire polynomials |
+| Z | 2 | [z]_1: the permutation accumulator |
+| T1, T2, T3 | 3 | [t_lo]_1, [t_mid]_1, [t_hi]_1: the quotient, in three parts |
+| eval_a, eval_b, eval_c, eval_s1, eval_s2, eval_zw | 4 | a(xi), b(xi), c(xi), sigma_1(xi), sigma_2(xi), z(xi·omega) |
+| Wxi, Wxiw | 5 | KZG opening proofs at xi and at xi·omega |
+
+Bytes (ours): a version byte, then the points as 64-byte x‖y (EIP-196 layout) and the
+scalars as 32 bytes big-endian: 1 + 9·64 + 6·32 = 769 bytes. Decoding is strict: exact
+length, known version, every point on the curve, every scalar below r — anything else is
+MalformedInput, so a verifier fed garbage refuses it cleanly.
+
+Read next: ``verifier.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from zkpot_ref.curve import G1
+from zkpot_ref.errors import MalformedInput
+from zkpot_ref.field import R_MODULUS, Fr
+
+PROOF_VERSION = 1
+POINT_FIELDS = ("A", "B", "C", "Z", "T1", "T2", "T3", "Wxi", "Wxiw")
+SCALAR_FIELDS = ("eval_a", "eval_b", "eval_c", "eval_s1", "eval_s2", "eval_zw")
+PROOF_BYTES = 1 + 64 * len(POINT_FIELDS) + 32 * len(SCALAR_FIELDS)
+
+
+@dataclass(frozen=True)
+class Proof:
+    A: G1
+    B: G1
+    C: G1
+    Z: G1
+    T1: G1
+    T2: G1
+    T3: G1
+    Wxi: G1
+    Wxiw: G1
+    eval_a: int
+    eval_b: int
+    eval_c: int
+    eval_s1: int
+    eval_s2: int
+    eval_zw: int
+
+    def validate(self) -> None:
+        """MalformedInput unless every point is a G1 point and every scalar is in [0, r)."""
+        for name in POINT_FIELDS:
+            point = getattr(self, name)
+            if not isinstance(point, G1) or not point.is_on_curve():
+                raise MalformedInput(f"proof.{name} is not a point of G1")
+        for name in SCALAR_FIELDS:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < R_MODULUS:
+                raise MalformedInput(f"proof.{name} is not a scalar in [0, r)")
+
+    def to_bytes(self) -> bytes:
+        out = bytes([PROOF_VERSION])
+        out += b"".join(getattr(self, name).to_bytes() for name in POINT_FIELDS)
+        return out + b"".join(getattr(self, name).to_bytes(32, "big") for name in SCALAR_FIELDS)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Proof:
+        if not isinstance(data, (bytes, bytearray)):
+            raise MalformedInput(f"proof: expected bytes, got {type(data).__name__}")
+        if len(data) != PROOF_BYTES:
+            raise MalformedInput(f"proof: expected {PROOF_BYTES} bytes, got {len(data)}")
+        if data[0] != PROOF_VERSION:
+            raise MalformedInput(f"proof: unknown version {data[0]}")
+        points = [G1.from_bytes(bytes(data[1 + 64 * i : 65 + 64 * i])) for i in range(9)]
+        base = 1 + 64 * 9
+        scalars = [
+            Fr.from_bytes(bytes(data[base + 32 * i : base + 32 * (i + 1)])).value
+            for i in range(6)
+        ]
+        return cls(*points, *scalars)
+
+    def replace(self, **changes: object) -> Proof:
+        """A copy with some fields changed (tests use it to tamper with one field)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Proof(**values)  # type: ignore[arg-type]

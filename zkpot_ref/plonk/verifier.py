@@ -1,0 +1,140 @@
+"""The PLONK verifier (eprint 2019/953, §8.4), exactly as snarkjs 0.7 verifies.
+
+Lesson. The verifier never sees a polynomial. From the verification key (commitments
+to the circuit), the public inputs and the proof (commitments and six evaluations) it:
+
+1. validates everything: public inputs below r and as many as the key says; proof
+   points on the curve and scalars below r (``Proof.validate``);
+2. recomputes the challenges beta, gamma, alpha, xi, v, u from the transcript;
+3. computes Z_H(xi), L_1(xi) and PI(xi) = -sum_i public_i L_i(xi);
+4. computes the constant part of the linearisation,
+   r0 = PI(xi) - alpha² L_1(xi) - alpha (a + beta s1 + gamma)(b + beta s2 + gamma)(c + gamma) zw;
+5. builds the commitment [D] to the linearisation minus r0 from the key's and the
+   proof's commitments (the linearisation trick: only *linear* in commitments),
+   then [F] = [D] + v[a] + v²[b] + v³[c] + v⁴[s1] + v⁵[s2] and the group element
+   [E] = (-r0 + v a + v² b + v³ c + v⁴ s1 + v⁵ s2 + u zw)·[1]_1;
+6. checks both KZG openings at once with one pairing equation:
+
+       e(W_xi + u W_xiw, [tau]_2) = e(xi W_xi + u xi omega W_xiw + F - E, [1]_2).
+
+``verify`` returns True or False for a well-formed proof and raises MalformedInput for
+malformed input; it never raises anything else.
+Read next: ``verifier_unoptimised.py`` (the same checks, step by step) and ``snarkjs.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from zkpot_ref.curve import G1, G2, msm, pairing_check
+from zkpot_ref.errors import MalformedInput
+from zkpot_ref.field import R_MODULUS
+from zkpot_ref.plonk.preprocess import VerificationKey
+from zkpot_ref.plonk.proof import Proof
+from zkpot_ref.poly import Domain
+from zkpot_ref.transcript import Transcript
+
+R = R_MODULUS
+
+
+@dataclass(frozen=True)
+class Challenges:
+    beta: int
+    gamma: int
+    alpha: int
+    xi: int
+    v: int
+    u: int
+
+
+def validate_public(vk: VerificationKey, public: Sequence[int]) -> list[int]:
+    """Public inputs as ints in [0, r), exactly vk.num_public of them."""
+    if len(public) != vk.num_public:
+        raise MalformedInput(f"expected {vk.num_public} public inputs, got {len(public)}")
+    out = []
+    for i, value in enumerate(public):
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < R:
+            raise MalformedInput(f"public input {i} is not an integer in [0, r)")
+        out.append(value)
+    return out
+
+
+def compute_challenges(vk: VerificationKey, public: Sequence[int], proof: Proof) -> Challenges:
+    """Replay the Fiat–Shamir transcript (snarkjs' order; see prover.py)."""
+    t = Transcript()
+    for point in vk.commitments():
+        t.absorb(point.to_bytes())
+    for value in public:
+        t.absorb_scalar(value)
+    for point in (proof.A, proof.B, proof.C):
+        t.absorb(point.to_bytes())
+    beta = t.challenge()
+    t.absorb_scalar(beta)
+    gamma = t.challenge()
+    t.absorb_scalar(beta)
+    t.absorb_scalar(gamma)
+    t.absorb(proof.Z.to_bytes())
+    alpha = t.challenge()
+    t.absorb_scalar(alpha)
+    for point in (proof.T1, proof.T2, proof.T3):
+        t.absorb(point.to_bytes())
+    xi = t.challenge()
+    t.absorb_scalar(xi)
+    for value in (proof.eval_a, proof.eval_b, proof.eval_c, proof.eval_s1, proof.eval_s2,
+                  proof.eval_zw):
+        t.absorb_scalar(value)
+    v = t.challenge()
+    t.absorb(proof.Wxi.to_bytes())
+    t.absorb(proof.Wxiw.to_bytes())
+    u = t.challenge()
+    return Challenges(beta, gamma, alpha, xi, v, u)
+
+
+def public_input_at(domain: Domain, public: Sequence[int], xi: int) -> tuple[int, int]:
+    """(PI(xi), L_1(xi)) with PI(xi) = -sum_i public_i L_i(xi)."""
+    lagrange = domain.lagrange_all_at(xi, count=max(1, len(public)))
+    pi = -sum(p * l for p, l in zip(public, lagrange)) % R
+    return pi, lagrange[0]
+
+
+def verify(vk: VerificationKey, public: Sequence[int], proof: Proof) -> bool:
+    """True iff ``proof`` proves the circuit of ``vk`` for ``public``."""
+    if not isinstance(vk, VerificationKey) or not isinstance(proof, Proof):
+        raise MalformedInput("verify expects a VerificationKey and a Proof")
+    public = validate_public(vk, public)
+    proof.validate()
+    ch = compute_challenges(vk, public, proof)
+    beta, gamma, alpha, xi, v, u = ch.beta, ch.gamma, ch.alpha, ch.xi, ch.v, ch.u
+    domain = Domain(vk.n)
+    zh = domain.vanishing_at(xi)
+    pi, l1 = public_input_at(domain, public, xi)
+    a, b, c = proof.eval_a, proof.eval_b, proof.eval_c
+    s1, s2, zw = proof.eval_s1, proof.eval_s2, proof.eval_zw
+
+    # step 4: r0
+    perm_sigma = (a + beta * s1 + gamma) * (b + beta * s2 + gamma) % R
+    r0 = (pi - l1 * alpha * alpha - alpha * perm_sigma % R * (c + gamma) % R * zw) % R
+
+    # step 5: [D], [F], [E] as one multi-scalar multiplication
+    z_scalar = (alpha * (a + beta * xi + gamma) % R * (b + beta * vk.k1 * xi + gamma) % R
+                * (c + beta * vk.k2 * xi + gamma) + alpha * alpha % R * l1 + u) % R
+    s3_scalar = -alpha * beta * zw % R * perm_sigma % R
+    xn = pow(xi, vk.n, R)
+    v_powers = [pow(v, k, R) for k in range(1, 6)]
+    e_scalar = (-r0 + v_powers[0] * a + v_powers[1] * b + v_powers[2] * c + v_powers[3] * s1
+                + v_powers[4] * s2 + u * zw) % R
+    omega = vk.omega
+    # F - E + xi W_xi + u xi omega W_xiw, with F = D + v[a] + ... + v^5 [s2]
+    points = [vk.Q_M, vk.Q_L, vk.Q_R, vk.Q_O, vk.Q_C, proof.Z, vk.S_3,
+              proof.T1, proof.T2, proof.T3,
+              proof.A, proof.B, proof.C, vk.S_1, vk.S_2,
+              G1.generator(), proof.Wxi, proof.Wxiw]
+    scalars = [a * b % R, a, b, c, 1, z_scalar, s3_scalar,
+               -zh, -zh * xn, -zh * xn % R * xn,
+               *v_powers,
+               -e_scalar, xi, u * xi % R * omega]
+    right = msm(points, [s % R for s in scalars])
+    left = proof.Wxi + proof.Wxiw * u
+    # step 6: e(-(W_xi + u W_xiw), [tau]_2) · e(right, [1]_2) == 1
+    return pairing_check([(-left, vk.X_2), (right, G2.generator())])
