@@ -78,7 +78,7 @@ def choose_qparams(rmin: float, rmax: float) -> tuple[float, int]:
     if not (math.isfinite(rmin) and math.isfinite(rmax)) or rmin > rmax:
         raise MalformedInput(f"cannot quantize the range [{rmin}, {rmax}]: need finite min <= max")
     rmin, rmax = min(rmin, 0.0), max(rmax, 0.0)
-    if rmax == rmin:
+    if rmax - rmin < 1e-30:
         return 1.0, 0
     scale = (rmax - rmin) / (QMAX - QMIN)
     zero = int(min(QMAX, max(QMIN, round(QMIN - rmin / scale))))
