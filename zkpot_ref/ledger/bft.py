@@ -90,6 +90,9 @@ class Timeouts:
         return base + round_ * self.delta
 
 
+DEFAULT_TIMEOUTS = Timeouts()
+
+
 @dataclass(frozen=True)
 class Timer:
     """Ask the driver to call ``on_timeout(step, height, round)`` after ``delay``."""
@@ -147,7 +150,7 @@ class Tendermint:
         get_value: Callable[[], bytes],
         is_valid: Callable[[bytes], bool],
         value_id: Callable[[bytes], bytes],
-        timeouts: Timeouts = Timeouts(),
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
         log: logging.Logger | None = None,
         restored: LockState | None = None,
         sign: Callable[[bytes, bytes], bytes] = signatures.sign,

@@ -6,7 +6,8 @@ on BFT consensus", arXiv 1807.04938): ⟨PROPOSAL, h, r, v, vr⟩, ⟨PREVOTE, h
 ⟨PRECOMMIT, h, r, id(v)⟩, each signed by its sender (Ed25519, ``signatures.py``). Two
 more are for catching up, which the paper leaves to its gossip layer: STATUS ("I am at
 height h", unsigned — it only asks) and COMMIT (a decided block with its commit
-certificate — it needs no signature of its own, the certificate *is* 2f+1 signatures).
+certificate — it needs no signature of its own, the certificate *is* 2f+1 signatures:
+the PRECOMMITs of round r for the block, which is why COMMIT carries r in its header).
 
 Layout (big-endian, fixed width; every message starts with the same header)::
 
@@ -16,7 +17,7 @@ Layout (big-endian, fixed width; every message starts with the same header)::
     PREVOTE    has_id (1) = 0 or 1 | id (32, only if has_id) | signature (64)
     PRECOMMIT  same as PREVOTE
     STATUS     (empty)
-    COMMIT     block length (4) | block (with its certificate)
+    COMMIT     block length (4) | block | count (2) | count × (validator (2) | signature (64))
 
 Decoding is strict — a different version or kind, a length that does not match, a
 trailing byte, an oversized message, ``vr >= r`` — and raises :class:`MalformedInput`, so
@@ -24,8 +25,10 @@ a node can drop the bytes with one log line. There is one encoding per message, 
 bytes signed are a function of the message and nothing else.
 
 What a vote signs is :func:`vote_signing_bytes`: a domain tag, the kind, h, r, and the
-value id. A commit certificate is a list of precommit signatures over exactly these
-bytes, which is how ``block.verify_certificate`` checks them.
+value id. A commit certificate is 2f+1 precommit signatures over exactly these bytes,
+*for one round r*. The round matters: a validator may precommit v in round 1, unlock, and
+precommit v' in round 4 where v' is decided; signatures that did not name their round
+could be pooled across rounds into a "certificate" for v. (``docs/ledger_bft.md``.)
 
 Read next: ``bft.py``, the state machine that sends and receives these.
 """
@@ -74,6 +77,7 @@ class Message:
     value_id: bytes | None = None
     valid_round: int = -1
     signature: bytes = b""
+    certificate: tuple[tuple[int, bytes], ...] = ()  # COMMIT: (validator, precommit sig)
 
     @property
     def signed(self) -> bool:
@@ -111,6 +115,8 @@ def encode(message: Message) -> bytes:
         out += message.signature
     elif message.kind == Kind.COMMIT:
         out += struct.pack(">I", len(message.value)) + message.value
+        out += struct.pack(">H", len(message.certificate))
+        out += b"".join(struct.pack(">H", i) + sig for i, sig in message.certificate)
     return out
 
 
@@ -151,6 +157,14 @@ def decode(data: bytes) -> Message:
         fields["signature"] = reader.take(SIGNATURE_BYTES)
     elif kind == Kind.COMMIT:
         fields["value"] = reader.take(reader.uint32())
+        count = int.from_bytes(reader.take(2), "big")
+        entries = [
+            (int.from_bytes(reader.take(2), "big"), reader.take(SIGNATURE_BYTES))
+            for _ in range(count)
+        ]
+        if [i for i, _ in entries] != sorted({i for i, _ in entries}):
+            raise MalformedInput("commit certificate: validators must be distinct and sorted")
+        fields["certificate"] = tuple(entries)
     reader.finish()
     return Message(kind, height, round_, sender, **fields)  # type: ignore[arg-type]
 

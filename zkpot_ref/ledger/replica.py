@@ -37,9 +37,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from zkpot_ref.errors import MalformedInput, ZkpotError
+from zkpot_ref.errors import ConsensusError, MalformedInput, ZkpotError
 from zkpot_ref.ledger import messages, signatures
-from zkpot_ref.ledger.bft import LockState, Step, Tendermint, Timeouts, Timer, Validators
+from zkpot_ref.ledger.bft import (
+    DEFAULT_TIMEOUTS,
+    LockState,
+    Step,
+    Tendermint,
+    Timeouts,
+    Timer,
+    Validators,
+)
 from zkpot_ref.ledger.messages import Kind, Message
 
 #: How many messages for height h+1 we keep while still deciding h.
@@ -53,20 +61,13 @@ BLOCK_RECORD, LOCK_RECORD = b"B", b"L"
 
 
 class Application(Protocol):
-    """What consensus needs to know about blocks. ``chain[i]`` is the block of height
-    i+1 with its certificate; values are encoded blocks without one."""
+    """What consensus needs to know about blocks. A value is an encoded block; ``chain``
+    lists the decided values of heights 1, 2, ... (their certificates live in COMMITs)."""
 
     def propose(self, chain: list[bytes], proposer: int, variant: int = 0) -> bytes: ...
     def is_valid(self, chain: list[bytes], value: bytes) -> bool: ...
     def value_id(self, value: bytes) -> bytes: ...
-    def leader(self, block: bytes) -> int | None: ...
-    def with_certificate(
-        self, value: bytes, round_: int, certificate: tuple[tuple[int, bytes], ...]
-    ) -> bytes: ...
-    def check_commit(self, chain: list[bytes], block: bytes) -> bytes:
-        """Return the value (block without certificate) if ``block`` is the valid block of
-        height len(chain)+1 with a valid certificate; raise a ZkpotError otherwise."""
-        ...
+    def leader(self, value: bytes) -> int | None: ...
 
 
 class Log(Protocol):
@@ -121,16 +122,40 @@ def decode_lock_state(data: bytes) -> LockState:
         raise MalformedInput(f"lock-state record does not parse: {exc}") from None
 
 
-def replay(log: Log) -> tuple[list[bytes], LockState | None]:
-    """The decided chain and the latest lock state recorded in ``log``."""
-    chain: list[bytes] = []
+def replay(log: Log) -> tuple[list[Message], LockState | None]:
+    """The COMMITs (decided blocks with certificates) and the latest lock state in ``log``."""
+    commits: list[Message] = []
     restored = None
     for record in log.records():
         if record[:1] == BLOCK_RECORD:
-            chain.append(record[1:])
+            commits.append(messages.decode(record[1:]))
         elif record[:1] == LOCK_RECORD:
             restored = decode_lock_state(record[1:])
-    return chain, restored
+    return commits, restored
+
+
+def check_commit(
+    validators: Validators, app: Application, chain: list[bytes], commit: Message
+) -> None:
+    """Raise ConsensusError unless ``commit`` is the valid block of height len(chain)+1
+    with 2f+1 distinct validators' precommit signatures for it in round ``commit.round``
+    (line 49's condition, checked from the certificate alone)."""
+    if commit.kind != Kind.COMMIT or commit.height != len(chain) + 1:
+        raise ConsensusError(f"not a commit for height {len(chain) + 1}")
+    signed = messages.vote_signing_bytes(
+        Kind.PRECOMMIT, commit.height, commit.round, app.value_id(commit.value)
+    )
+    signers = {
+        i
+        for i, sig in commit.certificate
+        if i < validators.n and signatures.verify(validators.public_keys[i], signed, sig)
+    }
+    if len(signers) < validators.quorum:
+        raise ConsensusError(
+            f"certificate has {len(signers)} valid precommits, {validators.quorum} needed"
+        )
+    if not app.is_valid(chain, commit.value):
+        raise ConsensusError(f"the certified block of height {commit.height} is invalid")
 
 
 class Replica:
@@ -145,17 +170,18 @@ class Replica:
         validators: Validators,
         app: Application,
         log: Log,
-        timeouts: Timeouts = Timeouts(),
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
         logger: logging.Logger | None = None,
         sign: Callable[[bytes, bytes], bytes] = signatures.sign,
     ) -> None:
         self.index, self.secret, self.validators = index, secret, validators
         self.app, self.block_log, self.timeouts, self.sign = app, log, timeouts, sign
         self.logger = logger or logging.getLogger(f"zkpot.replica.{index}")
-        self.chain: list[bytes] = []
+        self.chain: list[bytes] = []  # decided values, heights 1, 2, ...
+        self.commits: list[Message] = []  # the same with their certificates
         self.consensus: Tendermint | None = None
         self.buffered: list[Message] = []
-        self.pending_commits: dict[int, bytes] = {}
+        self.pending_commits: dict[int, Message] = {}
         self.ticks = 0
 
     @property
@@ -165,7 +191,8 @@ class Replica:
 
     def start(self) -> Effects:
         """Replay the log (a restart resumes where the crash left off), then begin."""
-        self.chain, restored = replay(self.block_log)
+        self.commits, restored = replay(self.block_log)
+        self.chain = [m.value for m in self.commits]
         if self.chain:
             self.logger.info("replayed %d blocks from the log", len(self.chain))
         return self._enter_height(restored)
@@ -253,24 +280,27 @@ class Replica:
             effects.sends = [(None, messages.encode(m)) for m in out.broadcast]
         if out.decision is not None:
             d = out.decision
-            block = self.app.with_certificate(d.value, d.round, d.certificate)
-            more = self._commit(block)
+            commit = Message(
+                Kind.COMMIT, d.height, d.round, self.index, d.value, certificate=d.certificate
+            )
+            more = self._commit(commit)
             effects.sends += more.sends
             effects.timers += more.timers
             effects.committed += more.committed
         return effects
 
-    def _commit(self, block: bytes) -> Effects:
+    def _commit(self, commit: Message) -> Effects:
         """Append the decided block durably, then move to the next height."""
-        self.block_log.append(BLOCK_RECORD + block)
-        self.chain.append(block)
-        self.logger.info("committed height %d", len(self.chain))
+        self.block_log.append(BLOCK_RECORD + messages.encode(commit))
+        self.chain.append(commit.value)
+        self.commits.append(commit)
+        self.logger.info("committed height %d (round %d)", len(self.chain), commit.round)
         committed = [len(self.chain)]
         effects = self._enter_height()
         effects.committed = committed + effects.committed
         follow = self.pending_commits.pop(self.height, None)
         if follow is not None and not effects.committed[1:]:
-            more = self._receive_commit(Message(Kind.COMMIT, self.height, 0, 0, value=follow))
+            more = self._receive_commit(follow)
             effects.sends += more.sends
             effects.timers += more.timers
             effects.committed += more.committed
@@ -278,29 +308,23 @@ class Replica:
 
     # ---------------------------------------------------------------- catching up
     def _answer_status(self, m: Message) -> Effects:
+        """A validator behind us gets up to SYNC_BATCH decided blocks, certificates included."""
         if not 0 <= m.sender < self.validators.n or m.sender == self.index:
             return Effects()
-        first, last = m.height, min(m.height + SYNC_BATCH - 1, len(self.chain))
-        sends = [
-            (
-                m.sender,
-                messages.encode(Message(Kind.COMMIT, h, 0, self.index, value=self.chain[h - 1])),
-            )
-            for h in range(max(first, 1), last + 1)
-        ]
-        return Effects(sends=sends)
+        heights = range(max(m.height, 1), min(m.height + SYNC_BATCH - 1, len(self.chain)) + 1)
+        return Effects(sends=[(m.sender, messages.encode(self.commits[h - 1])) for h in heights])
 
     def _receive_commit(self, m: Message) -> Effects:
         if m.height > self.height:
             if m.height <= self.height + SYNC_BATCH:
-                self.pending_commits[m.height] = m.value
+                self.pending_commits[m.height] = m
             return Effects()
         if m.height < self.height:
             return Effects()
         try:
-            self.app.check_commit(self.chain, m.value)
+            check_commit(self.validators, self.app, self.chain, m)
         except ZkpotError as exc:
             self.logger.info("h=%d: dropped COMMIT from %d: %s", m.height, m.sender, exc)
             return Effects()
         self.logger.info("h=%d: caught up from %d", m.height, m.sender)
-        return self._commit(m.value)
+        return self._commit(m)

@@ -36,9 +36,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from zkpot_ref.ledger import signatures
-from zkpot_ref.ledger.bft import Timeouts, Validators
+from zkpot_ref.ledger.bft import DEFAULT_TIMEOUTS, Timeouts, Validators
 from zkpot_ref.ledger.byzantine import BEHAVIOURS, Byzantine
-from zkpot_ref.ledger.replica import Effects, Replica, replay
+from zkpot_ref.ledger.replica import Effects, Replica, check_commit, replay
 
 NETWORK_FAULTS = ("delay", "drop", "duplicate", "partition", "crash")
 ALL_FAULTS = NETWORK_FAULTS + BEHAVIOURS
@@ -154,7 +154,7 @@ class Simulation:
         scenario: Scenario,
         app_factory: Callable[[Validators], object],
         n: int = 4,
-        timeouts: Timeouts = Timeouts(),
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
         log_factory: Callable[[int], object] | None = None,
     ) -> None:
         self.scenario, self.n, self.timeouts = scenario, n, timeouts
@@ -269,8 +269,12 @@ class Simulation:
     def chain(self, i: int) -> list[bytes]:
         node = self.nodes[i]
         if node is None:  # a crashed node's chain is whatever its log kept
-            return replay(self.logs[i])[0]
+            return [m.value for m in replay(self.logs[i])[0]]
         return node.chain
+
+    def commits(self, i: int) -> list:
+        """Node ``i``'s decided blocks with their certificates, read back from its log."""
+        return replay(self.logs[i])[0]
 
     def _done(self, target_height: int, stable: float) -> bool:
         return all(
@@ -285,14 +289,14 @@ def check(sim: Simulation, target_height: int, stable: float) -> RunResult:
     result = RunResult(sim.scenario, chains, sim.commit_times, sim.now, sim.sent)
     referee = sim.app_factory(sim.validators)
     ids: dict[int, set[bytes]] = {}  # height -> ids of the blocks committed there
-    for i, c in chains.items():
-        for height in range(1, len(c) + 1):
+    for i in sim.honest:
+        commits = sim.commits(i)
+        for height, commit in enumerate(commits, start=1):
             try:
-                value = referee.check_commit(c[: height - 1], c[height - 1])
+                check_commit(sim.validators, referee, chains[i][: height - 1], commit)
             except Exception as exc:  # noqa: BLE001 - any failure is a violation
                 result.safety.append(f"validity: node {i} height {height}: {exc}")
-                value = c[height - 1]
-            ids.setdefault(height, set()).add(referee.value_id(value))
+            ids.setdefault(height, set()).add(referee.value_id(commit.value))
     for height, seen in sorted(ids.items()):
         if len(seen) > 1:
             result.safety.append(f"agreement: {len(seen)} different blocks at height {height}")
