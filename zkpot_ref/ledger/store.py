@@ -141,10 +141,13 @@ class BlobStore:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temp_name, path)
+            _fsync_directory(path.parent)
+        except OSError as exc:
+            Path(temp_name).unlink(missing_ok=True)
+            raise StoreError(f"cannot write blob {cid} under {self.root}: {exc}") from exc
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
             raise
-        _fsync_directory(path.parent)
         return cid
 
     def get(self, cid: str) -> bytes:

@@ -1,0 +1,253 @@
+"""Blocks (zkpot_ref/ledger/block.py): encoding, Merkle root, ZKPoT validity, certificates.
+
+Outside reference: the RFC 6962 Merkle Tree Hash test vectors published with Certificate
+Transparency (transparency-dev/merkle, testonly/constants.go): eight leaves and the root of
+every prefix. The proof verifier, commitment opener and aggregation are stand-ins here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+import pytest
+
+from zkpot_ref.errors import ConsensusError, InvalidProof, MalformedInput
+from zkpot_ref.ledger import signatures
+from zkpot_ref.ledger.block import (
+    GENESIS_HASH,
+    MAX_BLOCK_BYTES,
+    Block,
+    commit_message,
+    leader_of,
+    merkle_root,
+    sign_commit,
+    validate_block,
+    verify_certificate,
+)
+from zkpot_ref.ledger.store import cid_of
+from zkpot_ref.ledger.tx import Transaction
+
+CT_LEAVES = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657",
+             "606162636465666768696a6b6c6d6e6f"]  # fmt: skip
+CT_ROOTS = [
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+]
+
+CLIENTS = [signatures.generate_keypair(bytes([0xC0 + i]) * 32) for i in range(4)]
+VALIDATORS = [signatures.generate_keypair(bytes([0xA0 + i]) * 32) for i in range(4)]
+VALIDATOR_KEYS = [public for _, public in VALIDATORS]
+
+
+# Stand-ins for the proof system, the commitment scheme and FL aggregation.
+def proof_cid(commitment: int, count: int) -> str:
+    return cid_of(b"proof %d %d" % (commitment, count))
+
+
+def verify_proof(tx: Transaction) -> bool:
+    return tx.proof_cid == proof_cid(tx.commitment, tx.correct_count)
+
+
+def model_cid(commitment: int) -> str:
+    return cid_of(b"model %d" % commitment)
+
+
+def open_commitment(commitment: int, cid: str) -> bool:
+    return cid == model_cid(commitment)
+
+
+def aggregate(block: Block) -> str:
+    return cid_of(b"global %d %s" % (block.round, str(block.leader_model_cid).encode()))
+
+
+RULES = {"verify_proof": verify_proof, "open_commitment": open_commitment, "aggregate": aggregate}
+
+
+def submission(i: int, count: int, commitment: int | None = None, round_: int = 1) -> Transaction:
+    secret, public = CLIENTS[i]
+    commitment = 1000 + i if commitment is None else commitment
+    tx = Transaction("digits", round_, public, commitment, count, proof_cid(commitment, count))
+    return tx.signed(secret)
+
+
+def propose(submissions: list[Transaction], previous: Block | None = None, **kw: object) -> Block:
+    leader = leader_of(submissions)
+    fields: dict[str, object] = {
+        "height": 1 if previous is None else previous.height + 1,
+        "previous_hash": GENESIS_HASH if previous is None else previous.block_hash(),
+        "round": 1 if previous is None else previous.round + 1,
+        "proposer": VALIDATOR_KEYS[0],
+        "submissions": submissions,
+        "leader_model_cid": None if leader is None else model_cid(leader.commitment),
+        "aggregate": aggregate,
+    }
+    fields.update(kw)
+    return Block.propose(**fields)  # type: ignore[arg-type]
+
+
+def certified(block: Block, signers: range = range(3)) -> Block:
+    return block.with_certificate(sign_commit(VALIDATORS[i][0], block) for i in signers)
+
+
+def test_merkle_root_matches_rfc6962_vectors() -> None:
+    leaves = [bytes.fromhex(leaf) for leaf in CT_LEAVES]
+    for n in range(len(leaves) + 1):
+        assert merkle_root(leaves[:n]).hex() == CT_ROOTS[n]
+
+
+def test_merkle_domain_separation_and_no_duplication_flaw() -> None:
+    a, b, c = b"a", b"b", b"c"
+    inner = hashlib.sha256(b"\x00" + a).digest() + hashlib.sha256(b"\x00" + b).digest()
+    assert merkle_root([inner]) != merkle_root([a, b])  # a node cannot pose as a leaf
+    assert merkle_root([a, b, c]) != merkle_root([a, b, c, c])
+    assert merkle_root([a, b]) != merkle_root([b, a])
+
+
+def test_leader_rule() -> None:
+    assert leader_of([]) is None
+    txs = [submission(0, 50), submission(1, 90), submission(2, 70)]
+    assert leader_of(txs) == txs[1]
+    tie = [submission(0, 90, commitment=7), submission(1, 90, commitment=5)]
+    assert leader_of(tie) == tie[1]  # equal counts: the smaller commitment wins
+
+
+def test_roundtrip_hash_and_certificate() -> None:
+    block = certified(propose([submission(2, 10), submission(0, 30)]))
+    assert [tx.client for tx in block.submissions] == sorted(tx.client for tx in block.submissions)
+    data = block.encode()
+    assert data[0] == 1  # version byte
+    assert Block.decode(data) == block
+    assert block.block_hash() == replace(block, certificate=()).block_hash()
+    assert (
+        block.block_hash() == hashlib.sha256(replace(block, certificate=()).encode()[:-2]).digest()
+    )
+    reordered = block.with_certificate(reversed(block.certificate))
+    assert reordered.encode() == data  # the certificate is kept sorted: one encoding
+    key, sig = block.certificate[0]
+    assert signatures.verify(key, commit_message(block.block_hash()), sig)
+    empty = propose([])
+    assert empty.leader_commitment is None and Block.decode(empty.encode()) == empty
+
+
+def test_decode_rejects_every_deviation() -> None:
+    block = certified(propose([submission(0, 30), submission(1, 20)]))
+    data = block.encode()
+    for cut in range(len(data)):  # every truncation
+        with pytest.raises(MalformedInput):
+            Block.decode(data[:cut])
+    header_end = len(data) - 2 - 3 * 96
+    first_entry, second_entry = data[header_end + 2 : header_end + 98], data[header_end + 98 :][:96]
+    unsorted = data[: header_end + 2] + second_entry + first_entry + data[header_end + 194 :]
+    flag_offset = 1 + 8 + 32 + 4 + 32 + 32
+    cases = {
+        "trailing": data + b"\x00",
+        "version": b"\x07" + data[1:],
+        "leader flag": data[:flag_offset] + b"\x02" + data[flag_offset + 1 :],
+        "unsorted certificate": unsorted,
+        "oversize": data + bytes(MAX_BLOCK_BYTES),
+        "duplicate certificate key": data[: header_end + 2] + first_entry * 2 + data[-96:],
+    }
+    assert len(unsorted) == len(data) and unsorted != data
+    for name, case in cases.items():
+        with pytest.raises(MalformedInput):
+            Block.decode(case)
+            pytest.fail(name)
+    with pytest.raises(MalformedInput):
+        Block.decode("not bytes")  # type: ignore[arg-type]
+
+
+def test_constructor_validates() -> None:
+    block = propose([submission(0, 1)])
+    for change in (
+        {"previous_hash": b"short"}, {"height": -1}, {"round": 2**32},
+        {"leader_model_cid": None}, {"leader_commitment": -1}, {"next_model_cid": "x"},
+        {"submissions": ("not a tx",)},
+        {"certificate": ((VALIDATOR_KEYS[0], bytes(64)), (VALIDATOR_KEYS[0], bytes(64)))},
+        {"certificate": ((VALIDATOR_KEYS[0], bytes(63)),)},
+    ):  # fmt: skip
+        with pytest.raises(MalformedInput):
+            replace(block, **change)
+
+
+def test_valid_chain() -> None:
+    first = propose([submission(0, 50), submission(1, 90), submission(2, 70)])
+    validate_block(first, None, **RULES)
+    assert first.leader_commitment == 1001 and first.next_model_cid == aggregate(first)
+    second = propose([], previous=first)  # nobody submitted in round 2
+    validate_block(second, first, **RULES)
+    third = propose([submission(3, 5, round_=5)], previous=second, round=5)  # rounds may skip
+    validate_block(third, second, **RULES)
+
+
+def _expect(block: Block, previous: Block | None, reason: str, **rules: object) -> None:
+    with pytest.raises(ConsensusError, match=reason):
+        validate_block(block, previous, **{**RULES, **rules})  # type: ignore[arg-type]
+
+
+def test_each_validity_rule_is_enforced() -> None:
+    good = [submission(0, 50), submission(1, 90)]
+    first = propose(good)
+    _expect(propose(good, height=2), None, "height")
+    _expect(propose(good, previous_hash=b"\x01" * 32), None, "previous block")
+    _expect(propose([submission(0, 1, round_=1)], previous=first, round=1), first, "round")
+    _expect(replace(first, submissions_root=bytes(32)), None, "Merkle root")
+    unsorted = replace(first, submissions=first.submissions[::-1])
+    _expect(
+        replace(unsorted, submissions_root=merkle_root([t.encode() for t in unsorted.submissions])),
+        None,
+        "sorted",
+    )  # noqa: E501
+    _expect(propose([good[0], submission(0, 60)]), None, "one per client")
+    _expect(propose([submission(0, 5, round_=2)]), None, "for round 2")
+    other_task = replace(good[1], task_id="cifar").signed(CLIENTS[1][0])
+    _expect(propose([good[0], other_task]), None, "task")
+    _expect(propose([replace(good[0], signature=good[1].signature)]), None, "signature")
+    forged = replace(good[1], correct_count=99).signed(CLIENTS[1][0])  # proof says 90
+    _expect(propose([good[0], forged]), None, "proof does not verify")
+    _expect(
+        replace(first, leader_commitment=1000, leader_model_cid=model_cid(1000)),
+        None,
+        "wrong leader",
+    )  # noqa: E501
+    tie = [submission(0, 90, commitment=7), submission(1, 90, commitment=5)]
+    tied = propose(tie)
+    assert tied.leader_commitment == 5
+    _expect(replace(tied, leader_commitment=7, leader_model_cid=model_cid(7)), None, "wrong leader")
+    _expect(propose(good, leader_model_cid=model_cid(4242)), None, "does not open")
+    empty = propose([])
+    _expect(replace(empty, leader_commitment=1, leader_model_cid=model_cid(1)), None, "without")
+    _expect(replace(first, next_model_cid=cid_of(b"other")), None, "aggregate")
+
+    def refuses(*_: object) -> bool:
+        raise InvalidProof("malformed proof bytes")
+
+    _expect(first, None, "proof check .* malformed proof bytes", verify_proof=refuses)
+    _expect(first, None, "opening failed", open_commitment=refuses)
+    _expect(first, None, "aggregation failed", aggregate=refuses)
+    _expect(first, None, "does not verify", verify_proof=lambda tx: 1)  # only True counts
+
+
+def test_verify_certificate_counts_distinct_valid_validator_signatures() -> None:
+    block = propose([submission(0, 1)])
+    assert verify_certificate(certified(block, range(3)), VALIDATOR_KEYS, 1)
+    assert verify_certificate(certified(block, range(4)), VALIDATOR_KEYS, 1)
+    assert not verify_certificate(certified(block, range(2)), VALIDATOR_KEYS, 1)
+    outsider = sign_commit(b"\x99" * 32, block)
+    two = list(certified(block, range(2)).certificate)
+    assert not verify_certificate(block.with_certificate([*two, outsider]), VALIDATOR_KEYS, 1)
+    bad_sig = (VALIDATOR_KEYS[2], two[0][1])
+    assert not verify_certificate(block.with_certificate([*two, bad_sig]), VALIDATOR_KEYS, 1)
+    other_block = propose([submission(1, 1)])
+    stolen = sign_commit(VALIDATORS[2][0], other_block)
+    assert not verify_certificate(block.with_certificate([*two, stolen]), VALIDATOR_KEYS, 1)
+    assert not verify_certificate(certified(block, range(4)), VALIDATOR_KEYS, 2)  # 5 > n = 4
+    assert not verify_certificate(certified(block, range(4)), VALIDATOR_KEYS, -1)
+    assert verify_certificate(certified(block, range(1)), VALIDATOR_KEYS[:1], 0)
