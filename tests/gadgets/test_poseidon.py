@@ -1,7 +1,8 @@
 """Tests for zkpot_ref/gadgets/poseidon.py.
 
 Outside reference: every vector of ../shared/vectors/poseidon_bn254_circomlib.json
-(circomlibjs 0.1.7 ``buildPoseidon()``), plus the field class for the S-box.
+(circomlibjs 0.1.7 ``buildPoseidon()``), nine more circomlibjs hashes for t = 8..16, and
+the field class for the S-box.
 """
 
 from __future__ import annotations
@@ -43,6 +44,27 @@ def test_circomlibjs_vectors(vector: dict) -> None:
     state = [0, *(x % R_MODULUS for x in inputs)]
     assert pos.permute_rounds(state, params(len(state)))[0] == expected
     assert pos.permute(state)[0] == expected
+
+
+# The shared file has no vector for t = 8..16. These were computed with circomlibjs 0.1.7
+# ``buildPoseidon()`` (npm) under node 20 for inputs [n, n + 7, n + 14, ...] (n = t - 1 inputs).
+CIRCOMLIBJS_EXTRA = {
+    8: 17101095729567169380539850642383993497911497295158557890799715909270189153940,
+    9: 12830504656924302644667207277521783535762026762377407344405410662891127083960,
+    10: 18613907901183241911635846997850048914976697717817842886867473976805030406102,
+    11: 18375377353158162338987851413177571446441318706797282988756664523674781959091,
+    12: 966438189585250579954671026725099053074782331620574710300455907734888248773,
+    13: 2790759480871712110619168439606166526230554415609430911673193067161977118197,
+    14: 21642457528668653859810720781936764876510577339221095490884242119534502088067,
+    15: 2563416417885861057696393911907874653674714572546402584035838794546107544287,
+    16: 8548951557808583009140468246400539260877281994295242784079394496281483360495,
+}
+
+
+@pytest.mark.parametrize("t", sorted(CIRCOMLIBJS_EXTRA))
+def test_circomlibjs_widths_8_to_16(t: int) -> None:
+    n = t - 1
+    assert pos.poseidon([n + 7 * i for i in range(n)]) == CIRCOMLIBJS_EXTRA[t]
 
 
 def test_vectors_cover_widths_and_a_non_canonical_input() -> None:

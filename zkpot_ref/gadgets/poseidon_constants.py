@@ -23,8 +23,8 @@ weakness:
 The parameters are those circom/circomlib uses over the BN254 scalar field: S-box x^5,
 R_F = 8 full rounds, and R_P from circomlib's table (``R_P_BY_T``). Generated this way the
 constants reproduce circomlib's exactly (checked in ``tests/gadgets/`` against circomlibjs
-hashes for t = 2..7 and 17 and against circomlib's published constants for t = 2, 3, 8, 9),
-so no constants are vendored. The newer reference script also re-samples the matrix when
+hashes for every width t = 2..17 and against circomlib's published constants for t = 2, 3,
+8, 9), so no constants are vendored. The newer reference script also re-samples the matrix when
 it fails the subspace-trail tests of eprint 2020/500 (Algorithms 1-3); circomlib ships the
 first Cauchy candidate, and so do we.
 
