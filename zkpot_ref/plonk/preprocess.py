@@ -26,6 +26,7 @@ from zkpot_ref.backend import Backend, current
 from zkpot_ref.curve import G1, G2
 from zkpot_ref.errors import MalformedInput, SetupError
 from zkpot_ref.field import R_MODULUS, Fr
+from zkpot_ref.kzg import SRS
 from zkpot_ref.plonk.circuit import Circuit, pad_columns
 from zkpot_ref.plonk.permutation import K1, K2, build_sigmas
 from zkpot_ref.poly import COSET_SHIFT, Domain
@@ -121,13 +122,11 @@ def domain_size_for(circuit: Circuit) -> int:
 
 
 def setup(
-    circuit: Circuit,
-    g1_powers: list[G1],
-    g2_tau: G2,
-    backend: Backend | None = None,
+    circuit: Circuit, srs: SRS, backend: Backend | None = None
 ) -> tuple[ProvingKey, VerificationKey]:
     """Preprocess ``circuit`` with the SRS ([tau^i]_1, [tau]_2) into (pk, vk)."""
     backend = backend or current()
+    g1_powers, g2_tau = srs.g1_powers, srs.g2_tau
     if not circuit.gates:
         raise SetupError("the circuit has no gates")
     domain = Domain(domain_size_for(circuit))

@@ -1,0 +1,106 @@
+"""Tests for zkpot_ref/plonk/prover.py: completeness, zero knowledge, determinism."""
+
+from __future__ import annotations
+
+import pytest
+from plonk_helpers import random_circuit, shared_srs
+
+from zkpot_ref.backend import Backend
+from zkpot_ref.errors import CircuitError, MalformedInput
+from zkpot_ref.kzg import commit
+from zkpot_ref.plonk.preprocess import setup
+from zkpot_ref.plonk.prover import add_blinding, evaluate, prove
+from zkpot_ref.plonk.verifier import verify
+from zkpot_ref.poly import Domain, Polynomial
+
+CASES = [(1, 0), (2, 1), (5, 3), (17, 8), (100, 2), (300, 5)]
+
+
+@pytest.mark.parametrize(("gates", "publics"), CASES)
+def test_random_circuits_prove_and_verify(gates: int, publics: int) -> None:
+    circuit = random_circuit(gates * 31 + publics, gates, publics)
+    pk, vk = setup(random_circuit(gates * 31 + publics, gates, publics, with_values=False),
+                   shared_srs())
+    proof = prove(pk, circuit)
+    assert verify(vk, circuit.public_values(), proof)
+
+
+@pytest.mark.slow
+def test_a_circuit_of_2_to_the_10_gates() -> None:
+    circuit = random_circuit(1024, 1020, 4)
+    pk, vk = setup(circuit, shared_srs())
+    assert pk.domain.size == 1024
+    assert verify(vk, circuit.public_values(), prove(pk, circuit))
+
+
+def test_the_prover_refuses_a_bad_witness_naming_the_gate() -> None:
+    circuit = random_circuit(9, 30, 1)
+    out = circuit.mul(circuit.private_input(3), circuit.private_input(5), label="product")
+    pk, _ = setup(circuit, shared_srs())
+    circuit.values[out.index] = 16
+    with pytest.raises(CircuitError, match="product"):
+        prove(pk, circuit)
+
+
+def test_the_prover_refuses_another_circuit() -> None:
+    pk, _ = setup(random_circuit(1, 30, 1), shared_srs())
+    with pytest.raises(CircuitError, match="structure differs"):
+        prove(pk, random_circuit(2, 30, 1))
+
+
+def test_two_proofs_of_one_statement_differ() -> None:
+    circuit = random_circuit(4, 20, 2)
+    pk, vk = setup(circuit, shared_srs())
+    p1, p2 = prove(pk, circuit), prove(pk, circuit)
+    assert p1.to_bytes() != p2.to_bytes()
+    assert p1.A != p2.A and p1.Z != p2.Z and p1.T1 != p2.T1
+    assert verify(vk, circuit.public_values(), p1) and verify(vk, circuit.public_values(), p2)
+
+
+def test_blinding_is_applied_and_fixed_blinders_are_deterministic() -> None:
+    circuit = random_circuit(4, 20, 2)
+    pk, vk = setup(circuit, shared_srs())
+    zeros = [0] * 11
+    unblinded = prove(pk, circuit, blinders=zeros)
+    # with zero blinders [a] is the commitment to the bare wire interpolant ...
+    a_values = [circuit.values[g.a] for g in circuit.gates]
+    a_values += [0] * (pk.domain.size - len(a_values))
+    assert unblinded.A == commit(shared_srs(), Domain(pk.domain.size).intt(a_values))
+    # ... and b1 changes it (by b1·[X·Z_H])
+    blinders = list(range(1, 12))
+    blinded = prove(pk, circuit, blinders=blinders)
+    assert blinded.A != unblinded.A and blinded.Z != unblinded.Z
+    assert blinded.to_bytes() == prove(pk, circuit, blinders=blinders).to_bytes()
+    assert verify(vk, circuit.public_values(), blinded)
+    with pytest.raises(MalformedInput):
+        prove(pk, circuit, blinders=[1, 2])
+
+
+def test_backend_is_used() -> None:
+    calls = {"msm": 0, "ntt": 0}
+
+    class Counting(Backend):
+        def msm(self, points, scalars):
+            calls["msm"] += 1
+            return super().msm(points, scalars)
+
+        def ntt(self, values, omega):
+            calls["ntt"] += 1
+            return super().ntt(values, omega)
+
+    circuit = random_circuit(4, 20, 2)
+    pk, vk = setup(circuit, shared_srs())
+    proof = prove(pk, circuit, backend=Counting(), blinders=[3] * 11)
+    assert calls["msm"] == 9 and calls["ntt"] > 0
+    assert proof == prove(pk, circuit, blinders=[3] * 11)
+
+
+def test_helpers() -> None:
+    from zkpot_ref.field import R_MODULUS as R
+
+    coeffs = [1, 2, 3]
+    blinded = add_blinding(coeffs, [5, 7], 4)
+    x = 99
+    z_h = pow(x, 4, R) - 1
+    assert evaluate(blinded, x) == (Polynomial(coeffs)(x) + (5 + 7 * x) * z_h) % R
+    assert evaluate([], x) == 0

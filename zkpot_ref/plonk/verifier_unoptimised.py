@@ -1,0 +1,85 @@
+"""The PLONK verifier without the batching tricks, for reading.
+
+Lesson. ``verifier.py`` folds everything into one multi-scalar multiplication and one
+pairing equation. Here the same proof is checked the long way, one named step at a time,
+so each identity can be seen on its own:
+
+1. the linearisation commitment [D] = [r] + r0·[1] ("r minus its constant term"), built
+   from the verification key and the proof;
+2. opening 1, at xi: the polynomial P = r + v a + v² b + v³ c + v⁴ s1 + v⁵ s2 has
+   commitment [F] = [D] + v[A] + ... + v⁵[S2] and must evaluate to
+   y1 = -r0 + v a + v² b + v³ c + v⁴ s1 + v⁵ s2; the KZG check is
+   e(W_xi, [tau]_2) = e([F] - y1 [1] + xi W_xi, [1]_2);
+3. opening 2, at xi·omega: z evaluates to zw;
+   e(W_xiw, [tau]_2) = e([Z] - zw [1] + xi omega W_xiw, [1]_2).
+
+Why step 2 proves the gate and permutation identities: r(xi) = -r0 *is* the statement
+"gate + alpha·perm + alpha²·start - Z_H(xi)·t(xi) = 0" evaluated at the random point xi
+(see ``prover.round_5``), so a valid opening of r at xi proves the identity at xi, and by
+Schwartz–Zippel on all of H. The fast verifier merges both openings with the random u.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from zkpot_ref.curve import G1, G2, pairing_check
+from zkpot_ref.errors import MalformedInput
+from zkpot_ref.field import R_MODULUS
+from zkpot_ref.plonk.preprocess import VerificationKey
+from zkpot_ref.plonk.proof import Proof
+from zkpot_ref.plonk.verifier import Challenges, compute_challenges, public_input_at, \
+    validate_public
+from zkpot_ref.poly import Domain
+
+R = R_MODULUS
+
+
+def linearisation_commitment(vk: VerificationKey, proof: Proof, ch: Challenges,
+                             l1: int) -> G1:
+    """[D]: the linearisation polynomial r(X) committed, without its constant r0."""
+    a, b, c = proof.eval_a, proof.eval_b, proof.eval_c
+    beta, gamma, alpha, xi = ch.beta, ch.gamma, ch.alpha, ch.xi
+    gate = vk.Q_M * (a * b) + vk.Q_L * a + vk.Q_R * b + vk.Q_O * c + vk.Q_C
+    z_scalar = (alpha * (a + beta * xi + gamma) * (b + beta * vk.k1 * xi + gamma)
+                * (c + beta * vk.k2 * xi + gamma) + alpha * alpha * l1) % R
+    s3_scalar = (alpha * beta * proof.eval_zw * (a + beta * proof.eval_s1 + gamma)
+                 * (b + beta * proof.eval_s2 + gamma)) % R
+    zh = Domain(vk.n).vanishing_at(xi)
+    xn = pow(xi, vk.n, R)
+    quotient = proof.T1 + proof.T2 * xn + proof.T3 * (xn * xn % R)
+    return gate + proof.Z * z_scalar - vk.S_3 * s3_scalar - quotient * zh
+
+
+def constant_term(proof: Proof, ch: Challenges, pi: int, l1: int) -> int:
+    """r0 = PI(xi) - alpha² L_1(xi) - alpha (a + beta s1 + gamma)(b + beta s2 + gamma)(c + gamma) zw."""
+    perm = ((proof.eval_a + ch.beta * proof.eval_s1 + ch.gamma)
+            * (proof.eval_b + ch.beta * proof.eval_s2 + ch.gamma)
+            * (proof.eval_c + ch.gamma) * proof.eval_zw)
+    return (pi - ch.alpha * ch.alpha * l1 - ch.alpha * perm) % R
+
+
+def kzg_opening_holds(commitment: G1, point: int, value: int, witness: G1, x_2: G2) -> bool:
+    """e(W, [tau]_2) == e(C - value·[1] + point·W, [1]_2): C opens to value at point."""
+    right = commitment - G1.generator() * value + witness * point
+    return pairing_check([(-witness, x_2), (right, G2.generator())])
+
+
+def verify_step_by_step(vk: VerificationKey, public: Sequence[int], proof: Proof) -> bool:
+    """The same verdict as ``verifier.verify``, with two separate KZG checks."""
+    if not isinstance(vk, VerificationKey) or not isinstance(proof, Proof):
+        raise MalformedInput("verify expects a VerificationKey and a Proof")
+    public = validate_public(vk, public)
+    proof.validate()
+    ch = compute_challenges(vk, public, proof)
+    pi, l1 = public_input_at(Domain(vk.n), public, ch.xi)
+    r0 = constant_term(proof, ch, pi, l1)
+    d = linearisation_commitment(vk, proof, ch, l1)
+    v = [pow(ch.v, k, R) for k in range(1, 6)]
+    f = d + proof.A * v[0] + proof.B * v[1] + proof.C * v[2] + vk.S_1 * v[3] + vk.S_2 * v[4]
+    y1 = (-r0 + v[0] * proof.eval_a + v[1] * proof.eval_b + v[2] * proof.eval_c
+          + v[3] * proof.eval_s1 + v[4] * proof.eval_s2) % R
+    opening_at_xi = kzg_opening_holds(f, ch.xi, y1, proof.Wxi, vk.X_2)
+    xi_omega = ch.xi * vk.omega % R
+    opening_at_xi_omega = kzg_opening_holds(proof.Z, xi_omega, proof.eval_zw, proof.Wxiw, vk.X_2)
+    return opening_at_xi and opening_at_xi_omega
