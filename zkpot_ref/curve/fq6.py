@@ -68,7 +68,9 @@ class Fq6:
         b0, b1, b2 = other.c0, other.c1, other.c2
         t0, t1, t2 = a0 * b0, a1 * b1, a2 * b2
         # schoolbook coefficients of v^0..v^4, with v^3 = xi, v^4 = xi v:
-        #   c0 = a0 b0 + xi (a1 b2 + a2 b1)   c1 = a0 b1 + a1 b0 + xi a2 b2   c2 = a0 b2 + a1 b1 + a2 b0
+        #   c0 = a0 b0 + xi (a1 b2 + a2 b1)
+        #   c1 = a0 b1 + a1 b0 + xi a2 b2
+        #   c2 = a0 b2 + a1 b1 + a2 b0
         # each cross sum a_i b_j + a_j b_i is (a_i + a_j)(b_i + b_j) - t_i - t_j (Karatsuba)
         c0 = ((a1 + a2) * (b1 + b2) - t1 - t2).mul_by_nonresidue() + t0
         c1 = (a0 + a1) * (b0 + b1) - t0 - t1 + t2.mul_by_nonresidue()
@@ -106,7 +108,7 @@ class Fq6:
         )
 
     def inverse(self) -> Fq6:
-        """Inverse via the adjugate: x * (t0 + t1 v + t2 v^2) lands in Fq2 (Beuchat et al. Alg. 17)."""
+        """Inverse by the adjugate: x * (t0 + t1 v + t2 v^2) is in Fq2 (Beuchat et al., Alg. 17)."""
         a0, a1, a2 = self.c0, self.c1, self.c2
         t0 = a0.square() - (a1 * a2).mul_by_nonresidue()
         t1 = a2.square().mul_by_nonresidue() - a0 * a1

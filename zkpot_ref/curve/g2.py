@@ -104,7 +104,9 @@ class G2(JacobianPoint):
         data = bytes(data)
         if len(data) != 128:
             raise MalformedInput(f"G2: expected 128 bytes, got {len(data)}")
-        x_im, x_re, y_im, y_re = (int.from_bytes(data[i : i + 32], "big") for i in range(0, 128, 32))
+        x_im, x_re, y_im, y_re = (
+            int.from_bytes(data[i : i + 32], "big") for i in range(0, 128, 32)
+        )
         if max(x_im, x_re, y_im, y_re) >= P:
             raise MalformedInput("G2: coordinate >= p (non-canonical encoding)")
         if x_im == x_re == y_im == y_re == 0:

@@ -194,7 +194,9 @@ def _msm_g1(points: Sequence[G1], scalars: Sequence[int]) -> G1:
     return G1(*acc)
 
 
-def _batch_add_affine(lefts: list[Affine | None], rights: list[Affine | None]) -> list[Affine | None]:
+def _batch_add_affine(
+    lefts: list[Affine | None], rights: list[Affine | None]
+) -> list[Affine | None]:
     """Element-wise sums of two lists of affine points (None = identity), one inversion."""
     out: list[Affine | None] = [None] * len(lefts)
     jobs = []

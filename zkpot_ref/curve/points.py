@@ -121,7 +121,7 @@ class JacobianPoint:
     ORDER: ClassVar[int] = R_MODULUS
 
     def __init__(self, x: Any, y: Any, z: Any) -> None:
-        """Internal: wrap Jacobian coordinates without checks. Use ``from_affine``/``from_bytes``."""
+        """Internal: wrap Jacobian coordinates unchecked; use ``from_affine`` / ``from_bytes``."""
         self.x, self.y, self.z = x, y, z
 
     # -- the two formulas (overridden by G1 with plain-int copies) ----------------------
@@ -219,7 +219,8 @@ class JacobianPoint:
 
     def __repr__(self) -> str:
         affine = self.to_affine()
-        return f"{type(self).__name__}(identity)" if affine is None else f"{type(self).__name__}{affine}"
+        name = type(self).__name__
+        return f"{name}(identity)" if affine is None else f"{name}{affine}"
 
     def to_affine(self) -> tuple[Any, Any] | None:
         """(x, y) of the affine point, or None for the identity."""
