@@ -43,6 +43,8 @@ from zkpot_ref.ledger.messages import Kind, Message, signing_bytes
 MAX_ROUNDS_AHEAD = 64
 #: A Byzantine proposer may send many values for one round; we keep this many.
 MAX_PROPOSALS_PER_ROUND = 4
+#: ... and this many different votes per round and step.
+MAX_VOTES_PER_SENDER = 4
 
 
 class Step(IntEnum):
@@ -115,9 +117,10 @@ class Decision:
 
 @dataclass(frozen=True)
 class LockState:
-    """What must survive a crash: where we were (round_p, step_p), the locks, and every
-    message we signed at this height — so a restarted validator resumes exactly there,
-    re-sends what it said, and never signs anything that contradicts it."""
+    """What must survive a crash: where we were (round_p, step_p), the locks, every
+    message we signed at this height and the 2f+1 prevotes behind validValue (its
+    "proof of lock") — so a restarted validator resumes exactly there, re-sends what it
+    said, never signs anything that contradicts it, and can still justify its lock."""
 
     height: int
     round: int
@@ -126,7 +129,7 @@ class LockState:
     locked_round: int
     valid_value: bytes | None
     valid_round: int
-    own: tuple[Message, ...] = ()
+    messages: tuple[Message, ...] = ()
 
 
 @dataclass
@@ -170,8 +173,10 @@ class Tendermint:
         self.decision: Decision | None = None
         # Everything received at this height, one entry per (round, sender).
         self.proposals: dict[int, dict[bytes, tuple[bytes, int]]] = {}
-        self.prevotes: dict[int, dict[int, bytes | None]] = {}
-        self.precommits: dict[int, dict[int, tuple[bytes | None, bytes]]] = {}
+        # round -> sender -> value id (None: nil) -> vote. A correct validator has one
+        # vote per round and step; a Byzantine one may have several, see _store.
+        self.prevotes: dict[int, dict[int, dict[bytes | None, Message]]] = {}
+        self.precommits: dict[int, dict[int, dict[bytes | None, Message]]] = {}
         self.own: list[Message] = []  # what we signed, for re-broadcast over lossy links
         self._done: set[tuple[int, int]] = set()  # (line, round): "for the first time"
         self._valid_cache: dict[bytes, bool] = {}
@@ -188,10 +193,11 @@ class Tendermint:
         self.round, self.step = r.round, r.step
         self.locked_value, self.locked_round = r.locked_value, r.locked_round
         self.valid_value, self.valid_round = r.valid_value, r.valid_round
-        for m in r.own:  # count our own messages again and re-send them
+        for m in r.messages:  # count them again; re-send our own
             self._store(m)
-            self.own.append(m)
-            self._out.broadcast.append(m)
+            if m.sender == self.me:
+                self.own.append(m)
+                self._out.broadcast.append(m)
         if self.step == Step.PROPOSE and self.proposer(self.round) != self.me:
             self._set_timer(Step.PROPOSE)
         self._apply_rules()
@@ -216,6 +222,24 @@ class Tendermint:
             self._apply_rules()
         return self._flush()
 
+    def gossip(self, all_rounds: bool = False) -> list[Message]:
+        """What to re-send over lossy links: what we signed (the last two rounds, or all)
+        and the 2f+1 prevotes that justify our validValue. The paper assumes gossip: a
+        message one correct validator received reaches every correct one. Relaying the
+        POL prevotes is the part that matters: without them a validator locked on v
+        can never convince the others that a re-proposal of v at line 28 is justified
+        (for example when the Byzantine validator sent its prevote to it alone)."""
+        oldest = -1 if all_rounds else self.round - 1
+        return [m for m in self.own if m.round >= oldest] + self._proof_of_lock()
+
+    def _proof_of_lock(self) -> list[Message]:
+        """Others' prevotes for validValue in validRound (2f+1 with ours)."""
+        if self.valid_value is None:
+            return []
+        vid = self.value_id(self.valid_value)
+        pol = self.prevotes.get(self.valid_round, {})
+        return [votes[vid] for s, votes in pol.items() if vid in votes and s != self.me]
+
     def lock_state(self) -> LockState:
         return LockState(
             self.height,
@@ -225,7 +249,7 @@ class Tendermint:
             self.locked_round,
             self.valid_value,
             self.valid_round,
-            tuple(self.own),
+            tuple(self.own + self._proof_of_lock()),
         )
 
     # ---------------------------------------------------------------- checking inputs
@@ -262,28 +286,25 @@ class Tendermint:
                 return False
             by_id.setdefault(self.value_id(m.value), (m.value, m.valid_round))
             if len(by_id) > 1:
-                self.log.warning(
-                    "h=%d r=%d: proposer %d equivocates", self.height, m.round, m.sender
-                )
+                self.log.info("h=%d r=%d: proposer %d equivocates", self.height, m.round, m.sender)
             return True
-        if m.kind == Kind.PREVOTE:
-            votes: dict = self.prevotes.setdefault(m.round, {})
-            entry: object = m.value_id
-        else:
-            votes = self.precommits.setdefault(m.round, {})
-            entry = (m.value_id, m.signature)
-        if m.sender in votes:
-            previous = votes[m.sender] if m.kind == Kind.PREVOTE else votes[m.sender][0]
-            if previous != m.value_id:
-                self.log.warning(
-                    "h=%d r=%d: validator %d double-votes (%s)",
-                    self.height,
-                    m.round,
-                    m.sender,
-                    m.kind.name,
-                )
+        # A second, different vote of one sender is kept and counted for its value too:
+        # the sender is Byzantine, and a Byzantine validator may tell each of us something
+        # else anyway, so quorum intersection already allows for it. Keeping it matters
+        # for liveness: a relayed proof of lock may contain the vote we did not get.
+        table = self.prevotes if m.kind == Kind.PREVOTE else self.precommits
+        votes = table.setdefault(m.round, {}).setdefault(m.sender, {})
+        if m.value_id in votes or len(votes) >= MAX_VOTES_PER_SENDER:
             return False
-        votes[m.sender] = entry
+        if votes:
+            self.log.info(
+                "h=%d r=%d: validator %d double-votes (%s)",
+                self.height,
+                m.round,
+                m.sender,
+                m.kind.name,
+            )
+        votes[m.value_id] = m
         return True
 
     def _valid(self, value: bytes) -> bool:
@@ -295,10 +316,10 @@ class Tendermint:
 
     # ---------------------------------------------------------------- counting
     def _prevotes_for(self, round_: int, value_id: bytes | None) -> int:
-        return sum(1 for v in self.prevotes.get(round_, {}).values() if v == value_id)
+        return sum(1 for votes in self.prevotes.get(round_, {}).values() if value_id in votes)
 
     def _precommits_for(self, round_: int, value_id: bytes | None) -> int:
-        return sum(1 for v, _ in self.precommits.get(round_, {}).values() if v == value_id)
+        return sum(1 for votes in self.precommits.get(round_, {}).values() if value_id in votes)
 
     def _senders(self, round_: int) -> set[int]:
         """Distinct validators heard from in ``round_`` (any message kind)."""
@@ -343,12 +364,9 @@ class Tendermint:
         for r_decide, by_id in self.proposals.items():
             for vid, (value, _) in by_id.items():
                 if self._precommits_for(r_decide, vid) >= quorum and self._valid(value):
+                    votes = self.precommits[r_decide]
                     certificate = tuple(
-                        sorted(
-                            (sender, sig)
-                            for sender, (v, sig) in self.precommits[r_decide].items()
-                            if v == vid
-                        )
+                        (s, votes[s][vid].signature) for s in sorted(votes) if vid in votes[s]
                     )
                     self.decision = Decision(self.height, r_decide, value, certificate)
                     return True

@@ -85,14 +85,14 @@ class Effects:
 
 
 def encode_lock_state(s: LockState) -> bytes:
-    """A lock-state record: fixed fields, the two values, then our signed messages."""
+    """A lock-state record: fixed fields, the two values, then the saved messages."""
 
     def value(v: bytes | None) -> bytes:
         return struct.pack(">I", 0) if v is None else struct.pack(">I", len(v) + 1) + v
 
     out = struct.pack(">QIBi", s.height, s.round, int(s.step), s.locked_round)
     out += value(s.locked_value) + struct.pack(">i", s.valid_round) + value(s.valid_value)
-    return out + b"".join(value(messages.encode(m)) for m in s.own)
+    return out + b"".join(value(messages.encode(m)) for m in s.messages)
 
 
 def decode_lock_state(data: bytes) -> LockState:
@@ -223,17 +223,15 @@ class Replica:
         return self._after(self.consensus.on_timeout(timer.step, timer.height, timer.round))
 
     def tick(self) -> Effects:
-        """Periodic gossip: announce our height, re-send what we signed this round."""
+        """Periodic gossip: announce our height, re-send what bft.gossip() selects."""
         self.ticks += 1
         status = Message(Kind.STATUS, self.height, 0, self.index)
         effects = Effects(sends=[(None, messages.encode(status))])
         if self.consensus is not None:
             # The last two rounds every tick; every REPEAT_ALL-th tick all of this height
             # (the paper's gossip delivers every message of a correct validator).
-            oldest = -1 if self.ticks % REPEAT_ALL == 0 else self.consensus.round - 1
-            effects.sends += [
-                (None, messages.encode(m)) for m in self.consensus.own if m.round >= oldest
-            ]
+            gossip = self.consensus.gossip(all_rounds=self.ticks % REPEAT_ALL == 0)
+            effects.sends += [(None, messages.encode(m)) for m in gossip]
         return effects
 
     # ---------------------------------------------------------------- heights

@@ -1,0 +1,190 @@
+"""The application consensus orders: ZKPoT blocks, with injected checks.
+
+Lesson: the seam between consensus and what it agrees on. ``replica.py`` needs four
+things about a value — propose one, check one, name one (its id), and read the ZKPoT
+leader out of one (the proposer of the next height). :class:`ZkpotApp` answers them with
+``block.py``: a value is the canonical encoding of a :class:`~zkpot_ref.ledger.block.Block`
+without certificate (the certificate lives in the COMMIT, bound to its round), and
+``valid(v)`` of Algorithm 1 is ``block.validate_block`` with the injected proof verifier,
+commitment opener and aggregation.
+
+Until the proof system is wired in, :func:`demo_checks` gives *dummy* ones that still
+reject forgeries: a "proof" is the CID of a hash of the claim, a "model" is the CID of a
+hash of the commitment, and the next global model is a hash of the revealed one. Each
+validator also plays one FL client; :func:`demo_submission` is client i's signed
+submission for round h (deterministic, so signatures are computed once per process).
+
+The value id is SHA-256 of the value's bytes, not ``block_hash()``: ids must be injective
+on *bytes*, or a malformed value could share the id of a valid block and crowd it out of
+a proposal slot.
+
+Read next: ``simulator.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from zkpot_ref.errors import ConsensusError, MalformedInput
+from zkpot_ref.field import R_MODULUS
+from zkpot_ref.ledger import signatures
+from zkpot_ref.ledger.bft import Validators
+from zkpot_ref.ledger.block import GENESIS_HASH, Block, leader_of, validate_block
+from zkpot_ref.ledger.store import cid_of
+from zkpot_ref.ledger.tx import Transaction
+
+TASK_ID = "demo-task"
+
+
+def client_keys(index: int) -> tuple[bytes, bytes]:
+    """FL client ``index``'s deterministic key pair (the demo: validator i is client i)."""
+    return signatures.generate_keypair(hashlib.sha256(b"zkpot demo client %d" % index).digest())
+
+
+def dummy_proof(commitment: int, correct_count: int) -> bytes:
+    """The stand-in proof of "commitment classifies correct_count samples correctly"."""
+    return b"dummy proof|" + commitment.to_bytes(32, "big") + correct_count.to_bytes(4, "big")
+
+
+def dummy_model(commitment: int) -> bytes:
+    return b"dummy model|" + commitment.to_bytes(32, "big")
+
+
+@dataclass(frozen=True)
+class Checks:
+    """The three injected checks of ``validate_block``."""
+
+    def verify_proof(self, tx: Transaction) -> bool:
+        return tx.proof_cid == cid_of(dummy_proof(tx.commitment, tx.correct_count))
+
+    def open_commitment(self, commitment: int, model_cid: str) -> bool:
+        return model_cid == cid_of(dummy_model(commitment))
+
+    def aggregate(self, block: Block) -> str:
+        revealed = block.leader_model_cid or "none"
+        return cid_of(b"global model|%d|" % block.height + revealed.encode())
+
+
+def demo_checks() -> Checks:
+    return Checks()
+
+
+@lru_cache(maxsize=4096)
+def demo_submission(
+    index: int, round_: int, correct_count: int | None = None, forged: bool = False
+) -> Transaction:
+    """Client ``index``'s signed submission for FL round ``round_``; ``forged``: its proof
+    does not verify (a Byzantine client claiming more than it can prove)."""
+    secret, public = client_keys(index)
+    seed = hashlib.sha256(b"round %d client %d" % (round_, index)).digest()
+    commitment = int.from_bytes(seed, "big") % R_MODULUS
+    count = correct_count if correct_count is not None else 500 + seed[0]
+    proof = dummy_proof(commitment, count + 1 if forged else count)
+    tx = Transaction(TASK_ID, round_, public, commitment, count, cid_of(proof))
+    return tx.signed(secret)
+
+
+class ZkpotApp:
+    """The replica's :class:`~zkpot_ref.ledger.replica.Application` for ZKPoT blocks."""
+
+    def __init__(self, validators: Validators, checks: Checks | None = None) -> None:
+        self.validators = validators
+        self.checks = checks or demo_checks()
+        self.clients = {client_keys(i)[1]: i for i in range(validators.n)}
+        self._decoded: dict[bytes, Block | None] = {}
+        self._valid: dict[tuple[bytes, bytes], bool] = {}
+
+    # ---------------------------------------------------------------- reading values
+    def block(self, value: bytes) -> Block | None:
+        """The block encoded by ``value``, or None if it is not a canonical block."""
+        if value not in self._decoded:
+            try:
+                block = Block.decode(value)
+            except MalformedInput:
+                block = None
+            if len(self._decoded) > 1024:
+                self._decoded.clear()
+            self._decoded[value] = block
+        return self._decoded[value]
+
+    def value_id(self, value: bytes) -> bytes:
+        return hashlib.sha256(value).digest()
+
+    def leader(self, value: bytes) -> int | None:
+        """The validator whose client won the ZKPoT round recorded in ``value``."""
+        block = self.block(value)
+        if block is None or block.leader_commitment is None:
+            return None
+        for tx in block.submissions:
+            if tx.commitment == block.leader_commitment:
+                return self.clients.get(tx.client)
+        return None
+
+    def is_valid(self, chain: list[bytes], value: bytes) -> bool:
+        """valid(v): a canonical block without certificate, proposed by a validator, that
+        passes the ZKPoT rule on top of ``chain``."""
+        previous_id = self.value_id(chain[-1]) if chain else GENESIS_HASH
+        key = (previous_id, self.value_id(value))
+        if key not in self._valid:
+            self._valid[key] = self._check(chain, value)
+        return self._valid[key]
+
+    def _check(self, chain: list[bytes], value: bytes) -> bool:
+        block = self.block(value)
+        if block is None or block.certificate:
+            return False
+        if block.proposer not in self.validators.public_keys:
+            return False
+        previous = self.block(chain[-1]) if chain else None
+        try:
+            validate_block(
+                block,
+                previous,
+                verify_proof=self.checks.verify_proof,
+                open_commitment=self.checks.open_commitment,
+                aggregate=self.checks.aggregate,
+            )
+        except ConsensusError:
+            return False
+        return True
+
+    # ---------------------------------------------------------------- proposing
+    def propose(self, chain: list[bytes], proposer: int, variant: int = 0) -> bytes:
+        """The next block with every client's submission; ``variant`` k > 0 leaves client
+        k mod n out (a different valid block: what an equivocating proposer sends)."""
+        n = self.validators.n
+        height = len(chain) + 1
+        txs = [demo_submission(i, height) for i in range(n) if not variant or i != variant % n]
+        return self._assemble(chain, proposer, txs).encode()
+
+    def forge(self, chain: list[bytes], proposer: int, kind: str) -> bytes:
+        """An invalid block: ``forged-proof`` (the proposer's client claims a count its
+        proof does not show) or ``wrong-leader`` (names a loser as the ZKPoT leader)."""
+        height = len(chain) + 1
+        txs = [demo_submission(i, height) for i in range(self.validators.n)]
+        if kind == "forged-proof":
+            txs[proposer] = demo_submission(proposer, height, correct_count=10_000, forged=True)
+            return self._assemble(chain, proposer, txs).encode()
+        block = self._assemble(chain, proposer, txs)
+        loser = min(txs, key=lambda tx: (tx.correct_count, -tx.commitment))
+        wrong = replace(
+            block,
+            leader_commitment=loser.commitment,
+            leader_model_cid=cid_of(dummy_model(loser.commitment)),
+        )
+        return replace(wrong, next_model_cid=self.checks.aggregate(wrong)).encode()
+
+    def _assemble(self, chain: list[bytes], proposer: int, txs: list[Transaction]) -> Block:
+        previous = self.block(chain[-1]) if chain else None
+        leader = leader_of(txs)
+        return Block.propose(
+            height=len(chain) + 1,
+            previous_hash=GENESIS_HASH if previous is None else previous.block_hash(),
+            round=len(chain) + 1,
+            proposer=self.validators.public_keys[proposer],
+            submissions=txs,
+            leader_model_cid=None if leader is None else cid_of(dummy_model(leader.commitment)),
+            aggregate=self.checks.aggregate,
+        )
