@@ -237,6 +237,8 @@ def test_keys_and_bad_secrets() -> None:
             with pytest.raises(MalformedInput):
                 generate_keypair(bad)  # type: ignore[arg-type]
     assert sign(bytearray(s1), bytearray(b"m")) == sign(s1, b"m")
+    with pytest.raises(MalformedInput, match="not str"):
+        sign(s1, "text")  # type: ignore[arg-type]
 
 
 def test_group_laws_and_fast_paths_match_the_slow_forms() -> None:

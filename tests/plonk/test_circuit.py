@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from plonk_helpers import random_circuit
 
 from zkpot_ref.errors import CircuitError, MalformedInput
 from zkpot_ref.field import R_MODULUS as R
 from zkpot_ref.plonk.circuit import Circuit, pad_columns
-
-from plonk_helpers import random_circuit
 
 
 def test_helpers_compute_values_and_satisfy_their_gates() -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from plonk_helpers import random_circuit
+
 from zkpot_ref.field import R_MODULUS as R
 from zkpot_ref.plonk.circuit import Circuit, pad_columns
 from zkpot_ref.plonk.permutation import K1, K2, accumulator, build_sigmas, cell_ids
 from zkpot_ref.poly import Domain
-
-from plonk_helpers import random_circuit
 
 
 def test_cell_ids_are_distinct() -> None:

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -174,7 +175,9 @@ def generate_parameters(t: int) -> tuple[list[list[int]], list[list[int]]]:
     return constants, mds
 
 
-def constants_checksum(round_constants: list[list[int]], mds: list[list[int]]) -> str:
+def constants_checksum(
+    round_constants: Sequence[Sequence[int]], mds: Sequence[Sequence[int]]
+) -> str:
     """SHA-256 (hex) of all constants as 32-byte big-endian words: rounds, then MDS rows."""
     digest = hashlib.sha256()
     for row in [*round_constants, *mds]:

@@ -18,9 +18,9 @@ round                u32          the FL round this block closes; strictly incre
                                   (a round may be skipped if nobody submitted in time)
 proposer             32 bytes     public key of the validator that proposed it: who is
                                   accountable for it, and input to proposer rotation
-submissions_root     32 bytes     Merkle root (RFC 6962) of the submissions' encodings: a
-                                  client can prove "my submission is in block h" with a
-                                  log-size path, without the other submissions
+submissions_root     32 bytes     Merkle root (RFC 6962, ``merkle.py``) of the submissions'
+                                  encodings: a client proves "my submission is in block h"
+                                  with a log-size path, without the other submissions
 leader_commitment    flag u8 +    the winning client's weight commitment (absent when the
 leader_model_cid     32 + 36 B    round had no submission) and the CID of the model it
                                   revealed; anyone can check the model opens the commitment
@@ -39,7 +39,8 @@ The ZKPoT validity rule is the pure function ``validate_block``. It takes the pr
 verifier, the commitment opener and the aggregation as injected functions, so this module
 needs neither the proof system nor JAX, and tests pass simple stand-ins.
 
-Read next: ``store.py`` (where the CIDs point), then ``bft.py`` (how blocks get committed).
+Read next: ``merkle.py`` (the submissions root), ``store.py`` (where the CIDs point), then
+``bft.py`` (how blocks get committed).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from dataclasses import dataclass, replace
 from zkpot_ref.errors import ConsensusError, MalformedInput, ZkpotError
 from zkpot_ref.ledger import encoding as enc
 from zkpot_ref.ledger import signatures
+from zkpot_ref.ledger.merkle import merkle_root
 from zkpot_ref.ledger.store import CID_BYTES, cid_from_bytes, cid_of, cid_to_bytes
 from zkpot_ref.ledger.tx import MAX_TX_BYTES, Transaction
 
@@ -71,29 +73,6 @@ CertificateEntry = tuple[bytes, bytes]  # (validator public key, signature)
 
 def _sha256(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
-
-
-def merkle_root(leaves: Sequence[bytes]) -> bytes:
-    """The Merkle Tree Hash of RFC 6962 (Certificate Transparency), section 2.1.
-
-    MTH({}) = SHA-256(""); a leaf is SHA-256(0x00 || leaf); an inner node is
-    SHA-256(0x01 || left || right), splitting n leaves at the largest power of two < n.
-    The 0x00 / 0x01 prefixes are domain separation: without them, an inner node's 64 bytes
-    could be passed off as a leaf (a second-preimage attack on the tree). Splitting instead
-    of duplicating the last node avoids Bitcoin's flaw where [a, b, c] and [a, b, c, c]
-    share a root (CVE-2012-2459).
-    """
-    if not leaves:
-        return _sha256(b"")
-    hashes = [_sha256(b"\x00" + bytes(leaf)) for leaf in leaves]
-    return _subtree_root(hashes)
-
-
-def _subtree_root(hashes: list[bytes]) -> bytes:
-    if len(hashes) == 1:
-        return hashes[0]
-    split = 1 << ((len(hashes) - 1).bit_length() - 1)  # largest power of two < n
-    return _sha256(b"\x01" + _subtree_root(hashes[:split]) + _subtree_root(hashes[split:]))
 
 
 def commit_message(block_hash: bytes) -> bytes:

@@ -275,44 +275,45 @@ def _straus(s: int, k: int, neg_a_table: list[Point]) -> Point:
     s_digits += [0] * (n - len(s_digits))
     k_digits += [0] * (n - len(k_digits))
     X, Y, Z, T = IDENTITY
+    p, base_odd = P, _BASE_ODD  # locals: the loop below is the hot spot of verify
     for i in range(n - 1, -1, -1):
         # doubling (RFC 8032 5.1.4)
-        A = X * X % P
-        B = Y * Y % P
-        C = 2 * Z * Z % P
+        A = X * X % p
+        B = Y * Y % p
+        C = 2 * Z * Z % p
         H = A + B
-        E = (H - (X + Y) * (X + Y)) % P
+        E = -2 * X * Y % p  # = H - (X + Y)^2
         G = A - B
         F = C + G
-        X, Y, Z = E * F % P, G * H % P, F * G % P
+        X, Y, Z = E * F % p, G * H % p, F * G % p
         ds, dk = s_digits[i], k_digits[i]
         if not (ds or dk):
             continue
-        T = E * H % P
+        T = E * H % p
         if ds:
             if ds > 0:
-                yp, ym, t2d = _BASE_ODD[ds >> 1]
+                yp, ym, t2d = base_odd[ds >> 1]
             else:
-                ym, yp, t2d = _BASE_ODD[(-ds) >> 1]
+                ym, yp, t2d = base_odd[(-ds) >> 1]
                 t2d = -t2d
-            A = (Y - X) * ym % P
-            B = (Y + X) * yp % P
-            C = T * t2d % P
+            A = (Y - X) * ym % p
+            B = (Y + X) * yp % p
+            C = T * t2d % p
             Dz = 2 * Z
             E, F, G, H = B - A, Dz - C, Dz + C, B + A
-            X, Y, Z, T = E * F % P, G * H % P, F * G % P, E * H % P
+            X, Y, Z, T = E * F % p, G * H % p, F * G % p, E * H % p
         if dk:
             if dk > 0:
                 yp, ym, z2, t2d = neg_a_table[dk >> 1]
             else:
                 ym, yp, z2, t2d = neg_a_table[(-dk) >> 1]
                 t2d = -t2d
-            A = (Y - X) * ym % P
-            B = (Y + X) * yp % P
-            C = T * t2d % P
-            Dz = Z * z2 % P
+            A = (Y - X) * ym % p
+            B = (Y + X) * yp % p
+            C = T * t2d % p
+            Dz = Z * z2 % p
             E, F, G, H = B - A, Dz - C, Dz + C, B + A
-            X, Y, Z, T = E * F % P, G * H % P, F * G % P, E * H % P
+            X, Y, Z, T = E * F % p, G * H % p, F * G % p, E * H % p
     return (X, Y, Z, T)
 
 
@@ -359,6 +360,8 @@ def _challenge(r_bytes: bytes, public: bytes, message: bytes) -> int:
 def sign(secret: bytes, message: bytes) -> bytes:
     """The 64-byte signature R || S of ``message`` (RFC 8032 5.1.6)."""
     a, prefix, public = _expand(_check_secret(secret))
+    if not isinstance(message, bytes | bytearray | memoryview):
+        raise MalformedInput(f"a message to sign is bytes, not {type(message).__name__}")
     message = bytes(message)
     r = int.from_bytes(hashlib.sha512(prefix + message).digest(), "little") % L
     r_bytes = point_encode(base_mult(r))

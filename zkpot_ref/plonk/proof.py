@@ -8,7 +8,8 @@ named as snarkjs names them:
 | A, B, C | 1 | [a]_1, [b]_1, [c]_1: the wire polynomials |
 | Z | 2 | [z]_1: the permutation accumulator |
 | T1, T2, T3 | 3 | [t_lo]_1, [t_mid]_1, [t_hi]_1: the quotient, in three parts |
-| eval_a, eval_b, eval_c, eval_s1, eval_s2, eval_zw | 4 | a(xi), b(xi), c(xi), sigma_1(xi), sigma_2(xi), z(xi·omega) |
+| eval_a, eval_b, eval_c | 4 | a(xi), b(xi), c(xi) |
+| eval_s1, eval_s2, eval_zw | 4 | sigma_1(xi), sigma_2(xi), z(xi·omega) |
 | Wxi, Wxiw | 5 | KZG opening proofs at xi and at xi·omega |
 
 Bytes (ours): a version byte, then the points as 64-byte x‖y (EIP-196 layout) and the

@@ -28,8 +28,12 @@ from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS
 from zkpot_ref.plonk.preprocess import VerificationKey
 from zkpot_ref.plonk.proof import Proof
-from zkpot_ref.plonk.verifier import Challenges, compute_challenges, public_input_at, \
-    validate_public
+from zkpot_ref.plonk.verifier import (
+    Challenges,
+    compute_challenges,
+    public_input_at,
+    validate_public,
+)
 from zkpot_ref.poly import Domain
 
 R = R_MODULUS
@@ -52,7 +56,10 @@ def linearisation_commitment(vk: VerificationKey, proof: Proof, ch: Challenges,
 
 
 def constant_term(proof: Proof, ch: Challenges, pi: int, l1: int) -> int:
-    """r0 = PI(xi) - alpha² L_1(xi) - alpha (a + beta s1 + gamma)(b + beta s2 + gamma)(c + gamma) zw."""
+    """r0 = PI(xi) - alpha² L_1(xi) - alpha (a + b s1 + g)(b + b s2 + g)(c + g) zw.
+
+    (b = beta, g = gamma; the constant term of the linearisation.)
+    """
     perm = ((proof.eval_a + ch.beta * proof.eval_s1 + ch.gamma)
             * (proof.eval_b + ch.beta * proof.eval_s2 + ch.gamma)
             * (proof.eval_c + ch.gamma) * proof.eval_zw)
