@@ -10,6 +10,8 @@ import hashlib
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zkpot_ref.errors import ConsensusError, InvalidProof, MalformedInput
 from zkpot_ref.ledger import merkle, signatures
@@ -230,3 +232,24 @@ def test_verify_certificate_counts_distinct_valid_validator_signatures() -> None
     assert not verify_certificate(certified(block, range(4)), VALIDATOR_KEYS, 2)  # 5 > n = 4
     assert not verify_certificate(certified(block, range(4)), VALIDATOR_KEYS, -1)
     assert verify_certificate(certified(block, range(1)), VALIDATOR_KEYS[:1], 0)
+
+
+_SAMPLE = certified(propose([submission(0, 30), submission(1, 20)])).encode()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.one_of(
+        st.binary(max_size=300),
+        st.tuples(st.integers(0, len(_SAMPLE) - 1), st.integers(0, 255)).map(
+            lambda change: _SAMPLE[: change[0]] + bytes([change[1]]) + _SAMPLE[change[0] + 1 :]
+        ),
+    )
+)
+def test_decoding_garbage_only_ever_raises_malformed_input(data: bytes) -> None:
+    """Random bytes and single-byte mutations of a real block: decoded or refused, no crash."""
+    try:
+        block = Block.decode(data)
+    except MalformedInput:
+        return
+    assert block.encode() == data  # whatever decodes is canonical

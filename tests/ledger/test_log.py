@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from zkpot_ref.errors import MalformedInput, StoreError
-from zkpot_ref.ledger.log import FRAME_BYTES, HEADER, BlockLog, frame, scan
+from zkpot_ref.ledger.log import FRAME_BYTES, HEADER, BlockLog, frame, replay, scan
 
 RECORDS = [b"block one", b"", b"block three, a little longer", bytes(range(256))]
 
@@ -70,6 +70,16 @@ def test_garbage_tail_after_power_cut_is_dropped(tmp_path: Path) -> None:
         with BlockLog(path) as log:
             assert log.records() == RECORDS
         assert path.read_bytes() == full
+
+
+def test_replay_reads_without_repairing(tmp_path: Path) -> None:
+    path = tmp_path / "r.log"
+    full = _write_log(path, RECORDS)
+    path.write_bytes(full + frame(b"in progress")[:5])
+    assert replay(path) == RECORDS
+    assert path.read_bytes() == full + frame(b"in progress")[:5]  # untouched
+    with pytest.raises(StoreError, match="cannot read"):
+        replay(tmp_path / "missing.log")
 
 
 def test_damage_in_the_middle_is_an_error_and_changes_nothing(tmp_path: Path) -> None:

@@ -124,3 +124,18 @@ def test_constructor_validates() -> None:
     for change in bad_changes:
         with pytest.raises(MalformedInput):
             replace(good, **change)
+
+
+@settings(max_examples=150, deadline=None)
+@given(position=st.integers(0, 200), value=st.integers(0, 255), junk=st.binary(max_size=250))
+def test_decoding_garbage_only_ever_raises_malformed_input(
+    position: int, value: int, junk: bytes
+) -> None:
+    data = make_tx().encode()
+    mutated = data[:position] + bytes([value]) + data[position + 1 :]
+    for candidate in (mutated, junk):
+        try:
+            tx = Transaction.decode(candidate)
+        except MalformedInput:
+            continue
+        assert tx.encode() == candidate

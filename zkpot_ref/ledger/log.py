@@ -28,7 +28,8 @@ Durability steps: the file is created by writing the header to a temporary file,
 it, renaming it into place and fsyncing the directory (so the new name survives a power
 cut); ``append`` writes the whole record at the known end of file with one ``pwrite`` and
 returns only after ``fsync`` (on failure it truncates back, so the tail stays clean).
-One process writes a log at a time.
+One process writes a log at a time; other readers use ``replay(path)``, which never
+truncates (a torn tail may be an append in progress).
 
 Read next: ``bft.py`` (consensus appends each committed block here before moving on).
 """
@@ -100,6 +101,19 @@ def scan(data: bytes) -> tuple[list[bytes], int]:
                 f"{later}: refusing to drop committed data (restore the log from a peer)"
             )
     return records, offset
+
+
+def replay(path: str | os.PathLike[str]) -> list[bytes]:
+    """Read-only replay for processes that are *not* the writer (tests, monitoring).
+
+    Returns the complete records and leaves the file alone: a torn tail here may be an
+    append still in progress, which only the writer may cut. ``StoreError`` as ``scan``.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise StoreError(f"cannot read block log {path}: {exc}") from exc
+    return scan(data)[0]
 
 
 def _fsync_directory(path: Path) -> None:
