@@ -394,12 +394,7 @@ def verify(public: bytes, message: bytes, signature: bytes) -> bool:
     Never raises: anything that is not (32 bytes, bytes, 64 bytes) is simply invalid.
     Results are memoised (at most ``VERIFY_MEMO_SIZE`` entries, least recently used out).
     """
-    ok_types = bytes | bytearray | memoryview
-    if not (
-        isinstance(public, ok_types)
-        and isinstance(message, ok_types)
-        and isinstance(signature, ok_types)
-    ):
+    if not all(isinstance(x, bytes | bytearray | memoryview) for x in (public, message, signature)):
         return False
     public, message, signature = bytes(public), bytes(message), bytes(signature)
     if len(public) != PUBLIC_BYTES or len(signature) != SIGNATURE_BYTES:
