@@ -260,9 +260,15 @@ def snarkjs_ptau(
     if prepare_phase2:
         steps.append(["powersoftau", "prepare", "phase2", "pot_0001.ptau", "pot_final.ptau"])
     for step in steps:
-        done = subprocess.run(
-            [str(snarkjs), *step], cwd=directory, capture_output=True, text=True, timeout=600
-        )
+        try:
+            done = subprocess.run(
+                [str(snarkjs), *step], cwd=directory, capture_output=True, text=True, timeout=600
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SetupError(f"cannot run snarkjs {' '.join(step[:2])}: {exc}") from exc
         if done.returncode != 0:
-            raise SetupError(f"snarkjs {' '.join(step[:2])} failed: {done.stderr[-500:]}")
+            output = (done.stderr + done.stdout).strip().splitlines()
+            raise SetupError(
+                f"snarkjs {' '.join(step[:2])} failed: {output[-1] if output else 'no output'}"
+            )
     return directory / ("pot_final.ptau" if prepare_phase2 else "pot_0001.ptau")
