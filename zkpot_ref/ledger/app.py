@@ -36,6 +36,7 @@ from zkpot_ref.ledger.store import cid_of
 from zkpot_ref.ledger.tx import Transaction
 
 TASK_ID = "demo-task"
+MEMO_SIZE = 4096
 
 
 def client_keys(index: int) -> tuple[bytes, bytes]:
@@ -93,8 +94,12 @@ class ZkpotApp:
         self.validators = validators
         self.checks = checks or demo_checks()
         self.clients = {client_keys(i)[1]: i for i in range(validators.n)}
-        self._decoded: dict[bytes, Block | None] = {}
-        self._valid: dict[tuple[bytes, bytes], bool] = {}
+        self._proposed: dict[tuple[bytes, int, int, int], bytes] = {}
+
+    #: Memos shared by all instances: decoding and validity are pure functions of bytes
+    #: (and of the checks), and a simulation runs many replicas over the same blocks.
+    _decoded: dict[bytes, Block | None] = {}
+    _valid: dict[tuple[Checks, bytes, bytes], bool] = {}
 
     # ---------------------------------------------------------------- reading values
     def block(self, value: bytes) -> Block | None:
@@ -104,7 +109,7 @@ class ZkpotApp:
                 block = Block.decode(value)
             except MalformedInput:
                 block = None
-            if len(self._decoded) > 1024:
+            if len(self._decoded) > MEMO_SIZE:
                 self._decoded.clear()
             self._decoded[value] = block
         return self._decoded[value]
@@ -126,8 +131,10 @@ class ZkpotApp:
         """valid(v): a canonical block without certificate, proposed by a validator, that
         passes the ZKPoT rule on top of ``chain``."""
         previous_id = self.value_id(chain[-1]) if chain else GENESIS_HASH
-        key = (previous_id, self.value_id(value))
+        key = (self.checks, previous_id, self.value_id(value))
         if key not in self._valid:
+            if len(self._valid) > MEMO_SIZE:
+                self._valid.clear()
             self._valid[key] = self._check(chain, value)
         return self._valid[key]
 
@@ -155,9 +162,12 @@ class ZkpotApp:
         """The next block with every client's submission; ``variant`` k > 0 leaves client
         k mod n out (a different valid block: what an equivocating proposer sends)."""
         n = self.validators.n
-        height = len(chain) + 1
-        txs = [demo_submission(i, height) for i in range(n) if not variant or i != variant % n]
-        return self._assemble(chain, proposer, txs).encode()
+        key = (self.value_id(chain[-1]) if chain else b"", len(chain), proposer, variant % n)
+        if key not in self._proposed:
+            height = len(chain) + 1
+            txs = [demo_submission(i, height) for i in range(n) if not variant or i != key[3]]
+            self._proposed[key] = self._assemble(chain, proposer, txs).encode()
+        return self._proposed[key]
 
     def forge(self, chain: list[bytes], proposer: int, kind: str) -> bytes:
         """An invalid block: ``forged-proof`` (the proposer's client claims a count its
