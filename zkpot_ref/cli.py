@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ceremony": ("zkpot_ref.ceremony_format",
                  "powers-of-tau ceremony: new | contribute | verify (the KZG SRS)"),
     "experiment": ("zkpot_ref.fl.command", "a federated-learning run: per-round accuracy table"),
+    "simulate": ("zkpot_ref.ledger.simulator",
+                 "BFT consensus under injected faults, over a seed range (virtual time)"),
 }
 
 

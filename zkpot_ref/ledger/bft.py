@@ -33,10 +33,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 from zkpot_ref.ledger import signatures
-from zkpot_ref.ledger.messages import Kind, Message, signing_bytes
+from zkpot_ref.ledger.messages import (
+    DEFAULT_TIMEOUTS,
+    Kind,
+    Message,
+    Step,
+    Timeouts,
+    Validators,
+    signing_bytes,
+)
 
 #: Messages for rounds further ahead than this are dropped: a Byzantine sender must
 #: not make us store votes for round 2**32.
@@ -45,54 +52,6 @@ MAX_ROUNDS_AHEAD = 64
 MAX_PROPOSALS_PER_ROUND = 4
 #: ... and this many different votes per round and step.
 MAX_VOTES_PER_SENDER = 4
-
-
-class Step(IntEnum):
-    """step_p of the paper; ordered, line 36 tests ``step_p >= prevote``."""
-
-    PROPOSE = 0
-    PREVOTE = 1
-    PRECOMMIT = 2
-
-
-@dataclass(frozen=True)
-class Validators:
-    """The validator set: public keys in a fixed order; a validator is its index."""
-
-    public_keys: tuple[bytes, ...]
-
-    @property
-    def n(self) -> int:
-        return len(self.public_keys)
-
-    @property
-    def f(self) -> int:
-        """The number of Byzantine validators tolerated: n >= 3f + 1."""
-        return (self.n - 1) // 3
-
-    @property
-    def quorum(self) -> int:
-        """The paper's 2f+1 for n = 3f+1; in general floor(2n/3)+1, so two quorums
-        always share more than f validators, hence at least one correct one."""
-        return 2 * self.n // 3 + 1
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    """timeoutPropose/Prevote/Precommit(r) = base + r·delta: they grow with the round, so
-    after GST some round lasts long enough for every correct message to arrive."""
-
-    propose: float = 1.0
-    prevote: float = 1.0
-    precommit: float = 1.0
-    delta: float = 0.5
-
-    def duration(self, step: Step, round_: int) -> float:
-        base = (self.propose, self.prevote, self.precommit)[step]
-        return base + round_ * self.delta
-
-
-DEFAULT_TIMEOUTS = Timeouts()
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ the most dangerous place to be — and rewrites what it sends:
   (dropped on receipt: "from proposer(h, r)" in lines 22, 28, 36, 49);
 - ``withhold``: never send a vote (the others must decide with exactly 2f+1).
 
-Each wrapper counts the attacks it actually made (``attacks``), so a test can show every
-behaviour was exercised, not just configured.
+Each wrapper counts the attacks it actually made (``attacks``, a Counter by behaviour),
+so a test can show every behaviour was exercised, not just configured.
 
 To add a behaviour: add its name to ``BEHAVIOURS`` and a branch in ``_rewrite``
 (``docs/ledger_simulator.md``). Read next: ``simulator.py``.
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections import Counter
 
 from zkpot_ref.ledger import messages
 from zkpot_ref.ledger.messages import Kind, Message
@@ -40,11 +41,17 @@ BEHAVIOURS = ("equivocate", "double-vote", "forged-proof", "wrong-leader", "with
 class Byzantine:
     """``replica`` with behaviour ``behaviour`` (one of :data:`BEHAVIOURS`)."""
 
-    def __init__(self, replica: Replica, behaviour: str, rng: random.Random) -> None:
+    def __init__(
+        self,
+        replica: Replica,
+        behaviour: str,
+        rng: random.Random,
+        attacks: Counter[str] | None = None,
+    ) -> None:
         if behaviour not in BEHAVIOURS:
             raise ValueError(f"unknown Byzantine behaviour {behaviour!r}")
         self.replica, self.behaviour, self.rng = replica, behaviour, rng
-        self.attacks = 0
+        self.attacks = attacks if attacks is not None else Counter()
 
     @property
     def chain(self) -> list[bytes]:
@@ -81,7 +88,7 @@ class Byzantine:
         honest = [(destination, messages.encode(m))]
         vote = m.kind in (Kind.PREVOTE, Kind.PRECOMMIT)
         if self.behaviour == "withhold" and vote:
-            self.attacks += 1
+            self.attacks[self.behaviour] += 1
             return []
         if self.behaviour == "double-vote" and vote:
             other_id = (
@@ -90,7 +97,7 @@ class Byzantine:
                 else hashlib.sha256(b"a value nobody proposed" + bytes([m.round % 256])).digest()
             )
             twin = self._signed(Message(m.kind, m.height, m.round, me, value_id=other_id))
-            self.attacks += 1
+            self.attacks[self.behaviour] += 1
             return [(d, messages.encode(m)) for d in half] + [(d, twin) for d in rest]
         if m.kind == Kind.PROPOSAL and self.behaviour == "equivocate":
             other = app.propose(chain, me, variant=1 + m.round)
@@ -99,11 +106,11 @@ class Byzantine:
                     Kind.PROPOSAL, m.height, m.round, me, value=other, valid_round=m.valid_round
                 )
             )
-            self.attacks += 1
+            self.attacks[self.behaviour] += 1
             return [(d, messages.encode(m)) for d in half] + [(d, twin) for d in rest]
         if m.kind == Kind.PROPOSAL and self.behaviour in ("forged-proof", "wrong-leader"):
             bad = app.forge(chain, me, self.behaviour)
-            self.attacks += 1
+            self.attacks[self.behaviour] += 1
             return [
                 (
                     destination,
@@ -116,7 +123,7 @@ class Byzantine:
             and self.replica.proposer(m.height, m.round) != me
         ):
             bad = app.propose(chain, me)
-            self.attacks += 1
+            self.attacks[self.behaviour] += 1
             return honest + [
                 (None, self._signed(Message(Kind.PROPOSAL, m.height, m.round, me, value=bad)))
             ]

@@ -30,6 +30,10 @@ value id. A commit certificate is 2f+1 precommit signatures over exactly these b
 precommit v' in round 4 where v' is decided; signatures that did not name their round
 could be pooled across rounds into a "certificate" for v. (``docs/ledger_bft.md``.)
 
+Also here, because every module of the consensus shares them: the validator set
+(:class:`Validators`, with its quorum), the steps of a round (:class:`Step`) and their
+timeouts (:class:`Timeouts`).
+
 Read next: ``bft.py``, the state machine that sends and receives these.
 """
 
@@ -58,6 +62,54 @@ class Kind(IntEnum):
     PRECOMMIT = 3
     STATUS = 4
     COMMIT = 5
+
+
+class Step(IntEnum):
+    """step_p of the paper; ordered, line 36 tests ``step_p >= prevote``."""
+
+    PROPOSE = 0
+    PREVOTE = 1
+    PRECOMMIT = 2
+
+
+@dataclass(frozen=True)
+class Validators:
+    """The validator set: public keys in a fixed order; a validator is its index."""
+
+    public_keys: tuple[bytes, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.public_keys)
+
+    @property
+    def f(self) -> int:
+        """The number of Byzantine validators tolerated: n >= 3f + 1."""
+        return (self.n - 1) // 3
+
+    @property
+    def quorum(self) -> int:
+        """The paper's 2f+1 for n = 3f+1; in general floor(2n/3)+1, so two quorums
+        always share more than f validators, hence at least one correct one."""
+        return 2 * self.n // 3 + 1
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """timeoutPropose/Prevote/Precommit(r) = base + r·delta: they grow with the round, so
+    after GST some round lasts long enough for every correct message to arrive."""
+
+    propose: float = 1.0
+    prevote: float = 1.0
+    precommit: float = 1.0
+    delta: float = 0.5
+
+    def duration(self, step: Step, round_: int) -> float:
+        base = (self.propose, self.prevote, self.precommit)[step]
+        return base + round_ * self.delta
+
+
+DEFAULT_TIMEOUTS = Timeouts()
 
 
 @dataclass(frozen=True)

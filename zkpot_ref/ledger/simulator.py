@@ -29,13 +29,16 @@ How to add a fault: ``docs/ledger_simulator.md``. Read next: ``node.py``.
 
 from __future__ import annotations
 
+import argparse
 import heapq
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from zkpot_ref.errors import MalformedInput
 from zkpot_ref.ledger import signatures
 from zkpot_ref.ledger.bft import DEFAULT_TIMEOUTS, Timeouts, Validators
 from zkpot_ref.ledger.byzantine import BEHAVIOURS, Byzantine
@@ -150,6 +153,7 @@ class RunResult:
     commit_times: dict[int, list[float]]
     end_time: float
     messages: int
+    faults: Counter[str]
     safety: list[str] = field(default_factory=list)
     liveness: str | None = None
 
@@ -184,6 +188,7 @@ class Simulation:
         self.sent = 0
         self.commit_times: dict[int, list[float]] = {i: [] for i in range(n)}
         self.logger = logging.getLogger("zkpot.sim")
+        self.faults: Counter[str] = Counter()  # what actually happened, by kind
 
     # ---------------------------------------------------------------- events
     def _push(self, at: float, kind: str, *args: object) -> None:
@@ -201,7 +206,9 @@ class Simulation:
             logger=logging.getLogger(f"zkpot.sim.node{i}"),
             sign=memo_sign,
         )
-        node = Byzantine(replica, self.byzantine[i], self.rng) if i in self.byzantine else replica
+        node: Replica | Byzantine = replica
+        if i in self.byzantine:
+            node = Byzantine(replica, self.byzantine[i], self.rng, self.faults)
         self.nodes[i] = node
         self._carry_out(i, node.start())
         self._push(self.now + self.rng.uniform(0, TICK), "tick", i, self.epoch[i])
@@ -219,8 +226,10 @@ class Simulation:
     def _send(self, src: int, dst: int, data: bytes) -> None:
         self.sent += 1
         if self.rng.random() < self.scenario.drop:
+            self.faults["dropped"] += 1
             return
         copies = 2 if self.rng.random() < self.scenario.duplicate else 1
+        self.faults["duplicated"] += copies - 1
         for _ in range(copies):
             base = self.base_latency[(src, dst)]
             self._push(self.now + base + self.rng.uniform(0, base), "deliver", src, dst, data)
@@ -235,7 +244,9 @@ class Simulation:
         if kind == "deliver":
             src, dst, data = args
             node = self.nodes[dst]
-            if node is not None and not self._cut(src, dst):
+            if node is not None and self._cut(src, dst):
+                self.faults["cut by partition"] += 1
+            elif node is not None:
                 self._carry_out(dst, node.receive(data))
         elif kind in ("timer", "tick"):
             i, epoch = args[0], args[1]
@@ -248,9 +259,11 @@ class Simulation:
                 self._carry_out(i, node.tick())
                 self._push(self.now + TICK, "tick", i, epoch)
         elif kind == "crash":
+            self.faults["crashed"] += 1
             self.nodes[args[0]] = None
             self.epoch[args[0]] += 1
         elif kind == "recover":
+            self.faults["recovered"] += 1
             self._boot(args[0])
 
     # ---------------------------------------------------------------- a run
@@ -295,7 +308,7 @@ class Simulation:
 def check(sim: Simulation, target_height: int, stable: float) -> RunResult:
     """The three invariants: agreement, validity, progress after stabilization."""
     chains = {i: sim.chain(i) for i in sim.honest}
-    result = RunResult(sim.scenario, chains, sim.commit_times, sim.now, sim.sent)
+    result = RunResult(sim.scenario, chains, sim.commit_times, sim.now, sim.sent, sim.faults)
     referee = sim.app_factory(sim.validators)
     ids: dict[int, set[bytes]] = {}  # height -> ids of the blocks committed there
     for i in sim.honest:
@@ -332,3 +345,60 @@ def run_seed(
     """Draw the scenario of ``seed`` and run it."""
     scenario = make_scenario(seed, n, byzantine, faults)
     return Simulation(scenario, app_factory, n).run(target_height)
+
+
+# -------------------------------------------------------------------- the command line
+def parse_seeds(text: str) -> range:
+    """``"A-B"`` (inclusive) or ``"A"`` -> a range of seeds."""
+    try:
+        first, _, last = text.partition("-")
+        seeds = range(int(first), int(last or first) + 1)
+    except ValueError:
+        raise MalformedInput(f"--seeds {text!r}: expected A-B, e.g. 0-199") from None
+    if not seeds:
+        raise MalformedInput(f"--seeds {text!r} is an empty range")
+    return seeds
+
+
+def parse_faults(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in ALL_FAULTS]
+    if unknown:
+        raise MalformedInput(f"unknown fault(s) {unknown}; choose from {', '.join(ALL_FAULTS)}")
+    return names
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--validators", type=int, default=4, help="n (default 4)")
+    parser.add_argument("--byzantine", type=int, default=1, help="Byzantine validators")
+    parser.add_argument("--seeds", default="0-19", help="inclusive seed range A-B")
+    parser.add_argument(
+        "--faults", default=",".join(ALL_FAULTS), help="comma list: " + ",".join(ALL_FAULTS)
+    )
+    parser.add_argument("--heights", type=int, default=3, help="blocks each run must commit")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run every seed, one progress line each, then the summary line; exit 1 on failure."""
+    from zkpot_ref.ledger.app import ZkpotApp
+
+    seeds, faults = parse_seeds(args.seeds), parse_faults(args.faults)
+    if args.validators < 1 or not 0 <= args.byzantine <= (args.validators - 1) // 3:
+        raise MalformedInput(
+            f"--byzantine {args.byzantine} with {args.validators} validators: "
+            "Tendermint tolerates at most f = (n - 1) // 3"
+        )
+    violations = failures = 0
+    for seed in seeds:
+        r = run_seed(seed, ZkpotApp, n=args.validators, byzantine=args.byzantine,
+                     faults=faults, target_height=args.heights)  # fmt: skip
+        status = "ok"
+        if r.safety:
+            violations, status = violations + 1, "SAFETY: " + "; ".join(r.safety)
+        if r.liveness:
+            failures, status = failures + 1, status + " LIVENESS: " + r.liveness
+        heights = min(len(c) for c in r.chains.values())
+        print(f"seed {seed}: {status} | {heights}+ blocks, t={r.end_time:.1f}s | "
+              f"{r.scenario.describe()}", flush=True)  # fmt: skip
+    print(f"{len(seeds)} runs, {violations} safety violations, {failures} liveness failures")
+    return 1 if violations or failures else 0
