@@ -2,11 +2,13 @@
 
 Lessons, in reading order:
 
+- ``edwards25519.py``: the curve group under Ed25519, readable and fast.
 - ``signatures.py``: Ed25519 (RFC 8032) from scratch: how validators and clients sign.
+- ``encoding.py``: canonical, strict binary encoding (one object, one byte string).
 - ``tx.py``: the ZKPoT transaction, a client's signed claim "my model reaches this
   accuracy, here is the proof".
-- ``block.py``: blocks, their Merkle root of submissions, the ZKPoT validity rule and the
-  commit certificate.
+- ``merkle.py``: RFC 6962 Merkle roots and inclusion paths.
+- ``block.py``: blocks, the ZKPoT validity rule and the commit certificate.
 - ``store.py``: the content-addressed blob store (IPFS-compatible CIDs) for models and
   proofs, which are too big for blocks.
 - ``log.py``: each node's durable append-only block log (what survives a crash).
