@@ -1,0 +1,114 @@
+"""Pippenger MSM equals the naive sum: sizes 0..1000, edge scalars, repeated points, G1 and G2."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from py_ecc import optimized_bn128 as ob
+
+from zkpot_ref.curve import G1, G2, msm, msm_naive
+from zkpot_ref.curve.msm import msm_generic, signed_digits, window_bits
+from zkpot_ref.errors import MalformedInput
+from zkpot_ref.field import R_MODULUS as R
+
+EDGE_SCALARS = [0, 1, 2, R - 1, R - 2, (R - 1) // 2, 2**253, 2**128 - 1]
+
+
+def inputs(rng: random.Random, n: int, group: type = G1) -> tuple[list, list[int]]:
+    """n random points and scalars, with edge scalars and repeated / opposite points mixed in."""
+    g = group.generator()
+    base = [g * rng.randrange(1, R) for _ in range(max(1, n // 3))]
+    points = [rng.choice(base) for _ in range(n)]  # repeats on purpose
+    if n >= 3:
+        points[1] = -points[0]  # opposite points
+        points[2] = group.identity()
+    scalars = [rng.randrange(R) for _ in range(n)]
+    for i, k in enumerate(EDGE_SCALARS[: max(0, n - 3)]):
+        scalars[3 + i] = k
+    return points, scalars
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 100])
+def test_msm_equals_naive(n: int, rng) -> None:
+    points, scalars = inputs(rng, n)
+    expected = msm_naive(points, scalars)
+    assert msm(points, scalars) == expected
+    assert msm_generic(points, scalars) == expected
+
+
+@pytest.mark.slow
+def test_msm_equals_naive_1000(rng) -> None:
+    points, scalars = inputs(rng, 1000)
+    assert msm(points, scalars) == msm_naive(points, scalars)
+
+
+def test_naive_matches_py_ecc(rng) -> None:
+    points, scalars = inputs(rng, 4)
+    acc = ob.Z1
+    for p, k in zip(points, scalars, strict=True):
+        aff = p.to_affine()
+        if aff is not None:
+            acc = ob.add(acc, ob.multiply((ob.FQ(aff[0]), ob.FQ(aff[1]), ob.FQ(1)), k))
+    x, y = ob.normalize(acc)
+    assert msm_naive(points, scalars) == G1.from_affine(x.n, y.n)
+
+
+def test_degenerate_buckets() -> None:
+    """Equal points in one bucket (batch doubling) and P, -P in one bucket (cancellation)."""
+    g = G1.generator() * 7
+    for points, scalars in [
+        ([g] * 50, [12345] * 50),
+        ([g, -g] * 25, [R - 3] * 50),
+        ([g] * 40, list(range(40))),
+        ([g * (i % 3 + 1) for i in range(64)], [2 ** (i % 9) for i in range(64)]),
+    ]:
+        assert msm(points, scalars) == msm_naive(points, scalars)
+
+
+def test_scalars_are_reduced_mod_r(rng) -> None:
+    points, scalars = inputs(rng, 10)
+    bigger = [k + R * rng.randrange(1, 5) for k in scalars]
+    negative = [k - R for k in scalars]
+    assert msm(points, bigger) == msm(points, scalars) == msm(points, negative)
+
+
+def test_msm_on_g2(rng) -> None:
+    for n in (0, 1, 3, 12):
+        points, scalars = inputs(rng, n, G2)
+        result = msm(points, scalars)
+        assert result == msm_naive(points, scalars)
+        assert isinstance(result, G2 if n else G1)  # an empty MSM cannot know its group
+
+
+def test_invalid_inputs_raise_malformed_input() -> None:
+    g1, g2 = G1.generator(), G2.generator()
+    for points, scalars in [
+        ([g1, g1], [1]),
+        ([g1, g2], [1, 2]),
+        ([g1], [1.5]),
+        ([g1], [True]),
+        ([1], [1]),
+    ]:
+        with pytest.raises(MalformedInput):
+            msm(points, scalars)
+        with pytest.raises(MalformedInput):
+            msm_naive(points, scalars)
+    assert msm([], []) == G1.identity()
+
+
+def test_window_bits_grows_with_size() -> None:
+    sizes = [1, 16, 256, 4096, 2**16, 2**24]
+    widths = [window_bits(n) for n in sizes]
+    assert widths == sorted(widths) and widths[0] >= 2 and widths[-1] <= 16
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, R - 1), st.integers(2, 16))
+def test_signed_digits(k: int, c: int) -> None:
+    digits = signed_digits(k, c)
+    assert sum(d << (c * j) for j, d in enumerate(digits)) == k
+    assert all(-(1 << (c - 1)) <= d <= 1 << (c - 1) for d in digits)
+    assert len(digits) <= (R.bit_length() + c) // c  # the windows _msm_g1 allocates
