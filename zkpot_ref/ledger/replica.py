@@ -173,7 +173,11 @@ class Replica:
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
         logger: logging.Logger | None = None,
         sign: Callable[[bytes, bytes], bytes] = signatures.sign,
+        pause: float = 0.0,
     ) -> None:
+        # pause: seconds to wait after deciding before the next height starts, so blocks
+        # come at a steady pace (Tendermint Core's timeout_commit; not in Algorithm 1).
+        self.pause = pause
         self.index, self.secret, self.validators = index, secret, validators
         self.app, self.block_log, self.timeouts, self.sign = app, log, timeouts, sign
         self.logger = logger or logging.getLogger(f"zkpot.replica.{index}")
@@ -209,15 +213,21 @@ class Replica:
             return self._answer_status(message)
         if message.kind == Kind.COMMIT:
             return self._receive_commit(message)
-        if message.height == self.height + 1:
+        if message.height == self.height + 1 or (
+            self.consensus is None and message.height == self.height
+        ):
             if len(self.buffered) < MAX_BUFFERED:
                 self.buffered.append(message)
             return Effects()
-        assert self.consensus is not None
-        out = self.consensus.on_message(message)
-        return self._after(out)
+        if self.consensus is None:
+            self.logger.info("dropped %s for height %d while pausing", message.kind.name,
+                             message.height)  # fmt: skip
+            return Effects()
+        return self._after(self.consensus.on_message(message))
 
     def timeout(self, timer: Timer) -> Effects:
+        if timer.round == -1 and self.consensus is None and timer.height == self.height:
+            return self._enter_height()  # the pause after a decision is over
         if self.consensus is None or timer.height != self.height:
             return Effects()
         return self._after(self.consensus.on_timeout(timer.step, timer.height, timer.round))
@@ -281,20 +291,25 @@ class Replica:
             commit = Message(
                 Kind.COMMIT, d.height, d.round, self.index, d.value, certificate=d.certificate
             )
-            more = self._commit(commit)
+            more = self._commit(commit, self.pause)
             effects.sends += more.sends
             effects.timers += more.timers
             effects.committed += more.committed
         return effects
 
-    def _commit(self, commit: Message) -> Effects:
-        """Append the decided block durably, then move to the next height."""
+    def _commit(self, commit: Message, pause: float = 0.0) -> Effects:
+        """Append the decided block durably, then move to the next height (after
+        ``pause`` seconds: a timer with round -1 starts it)."""
         self.block_log.append(BLOCK_RECORD + messages.encode(commit))
         self.chain.append(commit.value)
         self.commits.append(commit)
         self.logger.info("committed height %d (round %d)", len(self.chain), commit.round)
         committed = [len(self.chain)]
-        effects = self._enter_height()
+        if pause > 0:
+            self.consensus = None
+            effects = Effects(timers=[Timer(Step.PROPOSE, self.height, -1, pause)])
+        else:
+            effects = self._enter_height()
         effects.committed = committed + effects.committed
         follow = self.pending_commits.pop(self.height, None)
         if follow is not None and not effects.committed[1:]:
