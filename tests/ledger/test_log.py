@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from zkpot_ref.errors import MalformedInput, StoreError
-from zkpot_ref.ledger.log import FRAME_BYTES, HEADER, BlockLog, frame, replay, scan
+from zkpot_ref.ledger.log import FRAME_BYTES, HEADER_BYTES, BlockLog, frame, replay, scan
 
 RECORDS = [b"block one", b"", b"block three, a little longer", bytes(range(256))]
 
@@ -34,8 +34,10 @@ def _write_log(path: Path, records: list[bytes]) -> bytes:
 def test_roundtrip_and_format(tmp_path: Path) -> None:
     path = tmp_path / "node" / "blocks.log"  # the directory is created too
     data = _write_log(path, RECORDS)
-    assert data == HEADER + b"".join(frame(r) for r in RECORDS)
-    assert data[:9] == b"zkpotlog\x01"
+    salt = data[9:HEADER_BYTES]
+    assert data[:9] == b"zkpotlog\x01" and len(salt) == 8
+    assert data == data[:HEADER_BYTES] + b"".join(frame(r, salt) for r in RECORDS)
+    assert _write_log(tmp_path / "other.log", [])[9:] != salt  # a fresh salt per log
     with BlockLog(path) as log:
         assert log.records() == RECORDS
         assert log.truncated_bytes == 0
@@ -46,10 +48,10 @@ def test_roundtrip_and_format(tmp_path: Path) -> None:
 
 def test_every_torn_tail_is_dropped_and_nothing_before_it(tmp_path: Path) -> None:
     full = _write_log(tmp_path / "full.log", RECORDS)
-    ends = [len(HEADER)]
+    ends = [HEADER_BYTES]
     for record in RECORDS:
         ends.append(ends[-1] + FRAME_BYTES + len(record))
-    for cut in range(len(HEADER), len(full)):
+    for cut in range(HEADER_BYTES, len(full)):
         path = tmp_path / f"cut{cut}.log"
         path.write_bytes(full[:cut])
         complete = sum(1 for end in ends[1:] if end <= cut)
@@ -65,19 +67,43 @@ def test_every_torn_tail_is_dropped_and_nothing_before_it(tmp_path: Path) -> Non
 def test_garbage_tail_after_power_cut_is_dropped(tmp_path: Path) -> None:
     path = tmp_path / "z.log"
     full = _write_log(path, RECORDS)
-    for tail in (bytes(100), b"\xff" * 7, frame(b"partial")[:-1], os.urandom(50)):
+    salt = full[9:HEADER_BYTES]
+    for tail in (bytes(100), b"\xff" * 7, frame(b"partial", salt)[:-1], os.urandom(50)):
         path.write_bytes(full + tail)
         with BlockLog(path) as log:
             assert log.records() == RECORDS
         assert path.read_bytes() == full
 
 
+def test_a_record_hidden_in_a_payload_cannot_fake_mid_log_damage(tmp_path: Path) -> None:
+    """A block may carry attacker-chosen bytes. Without the secret salt they cannot form a
+    valid record, so a torn append of such a block is still recognised as a torn tail."""
+    path = tmp_path / "s.log"
+    full = _write_log(path, RECORDS)
+    guessed_salts = [bytes(8), full[9:HEADER_BYTES][::-1]]
+    payload = b"block with " + b"".join(frame(b"fake record", s) for s in guessed_salts) + b"!"
+    with BlockLog(path) as log:
+        log.append(payload)
+    torn = path.read_bytes()[:-1]  # the append was cut short by one byte
+    path.write_bytes(torn)
+    with BlockLog(path) as log:
+        assert log.records() == RECORDS
+    # whoever knew the salt could do it: recovery would then (rightly) refuse to guess
+    knows_salt = b"block with " + frame(b"fake record", full[9:HEADER_BYTES]) + b"!"
+    with BlockLog(path) as log:
+        log.append(knows_salt)
+    path.write_bytes(path.read_bytes()[:-1])
+    with pytest.raises(StoreError, match="damaged"):
+        BlockLog(path)
+
+
 def test_replay_reads_without_repairing(tmp_path: Path) -> None:
     path = tmp_path / "r.log"
     full = _write_log(path, RECORDS)
-    path.write_bytes(full + frame(b"in progress")[:5])
+    torn = full + frame(b"in progress", full[9:HEADER_BYTES])[:5]
+    path.write_bytes(torn)
     assert replay(path) == RECORDS
-    assert path.read_bytes() == full + frame(b"in progress")[:5]  # untouched
+    assert path.read_bytes() == torn  # untouched
     with pytest.raises(StoreError, match="cannot read"):
         replay(tmp_path / "missing.log")
 
@@ -85,7 +111,7 @@ def test_replay_reads_without_repairing(tmp_path: Path) -> None:
 def test_damage_in_the_middle_is_an_error_and_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "m.log"
     full = _write_log(path, RECORDS)
-    first = len(HEADER)
+    first = HEADER_BYTES
     for position in (first, first + 5, first + FRAME_BYTES + 2):  # length, CRC, payload
         damaged = bytearray(full)
         damaged[position] ^= 0x40

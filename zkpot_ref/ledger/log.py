@@ -8,12 +8,15 @@ and cut that torn tail away. Nothing earlier is ever dropped.
 
 File format (all integers big-endian)::
 
-    header  = b"zkpotlog" || u8 version (= 1)
-    record  = u32 length || u32 CRC-32 of (length || payload) || payload
+    header  = b"zkpotlog" || u8 version (= 1) || 8-byte random salt
+    record  = u32 length || u32 CRC-32 of (salt || length || payload) || payload
 
 The CRC covers the length too, so a damaged length is caught like damaged data. CRC-32
 detects accidental damage (torn writes, bit rot), not malice: the log is local state,
-and the blocks inside carry their own hashes and signatures.
+and the blocks inside carry their own hashes and signatures. The salt, chosen when the
+log is created, makes valid checksums unpredictable to whoever chose a payload: a
+client cannot put bytes into a block that look like a complete record inside a torn
+tail, which would make recovery mistake a crash for mid-log damage and refuse to start.
 
 Recovery rule (``records()``, also run when the log is opened). Let o be the offset of
 the first record that does not verify. Either
@@ -47,7 +50,8 @@ from zkpot_ref.errors import MalformedInput, StoreError
 
 MAGIC = b"zkpotlog"
 LOG_VERSION = 1
-HEADER = MAGIC + bytes([LOG_VERSION])
+SALT_BYTES = 8
+HEADER_BYTES = len(MAGIC) + 1 + SALT_BYTES
 #: Bytes before each payload: u32 length and u32 CRC-32.
 FRAME_BYTES = 8
 #: The largest record accepted; a length field above it is damage, not data.
@@ -56,13 +60,13 @@ MAX_RECORD_BYTES = 64 * 1024 * 1024
 _logger = logging.getLogger(__name__)
 
 
-def frame(payload: bytes) -> bytes:
-    """One record as written to disk: length, CRC-32 of (length || payload), payload."""
+def frame(payload: bytes, salt: bytes) -> bytes:
+    """One record as written to disk: length, CRC-32 of (salt || length || payload), payload."""
     length = len(payload).to_bytes(4, "big")
-    return length + zlib.crc32(length + payload).to_bytes(4, "big") + payload
+    return length + zlib.crc32(salt + length + payload).to_bytes(4, "big") + payload
 
 
-def _record_at(data: bytes, offset: int) -> bytes | None:
+def _record_at(data: bytes, offset: int, salt: bytes) -> bytes | None:
     """The payload of a complete, checksummed record starting at ``offset``, else None."""
     if len(data) - offset < FRAME_BYTES:
         return None
@@ -72,7 +76,8 @@ def _record_at(data: bytes, offset: int) -> bytes | None:
     if length > MAX_RECORD_BYTES or end > len(data):
         return None
     payload = data[offset + FRAME_BYTES : end]
-    if zlib.crc32(length_bytes + payload) != int.from_bytes(data[offset + 4 : offset + 8], "big"):
+    crc = zlib.crc32(salt + length_bytes + payload)
+    if crc != int.from_bytes(data[offset + 4 : offset + 8], "big"):
         return None
     return payload
 
@@ -84,18 +89,19 @@ def scan(data: bytes) -> tuple[list[bytes], int]:
     """
     if data[: len(MAGIC)] != MAGIC:
         raise StoreError("not a zkpot block log (bad magic bytes)")
-    if len(data) < len(HEADER) or data[len(MAGIC)] != LOG_VERSION:
+    if len(data) < HEADER_BYTES or data[len(MAGIC)] != LOG_VERSION:
         raise StoreError(f"unsupported block-log version (this code reads version {LOG_VERSION})")
-    records, offset = [], len(HEADER)
+    salt = data[len(MAGIC) + 1 : HEADER_BYTES]
+    records, offset = [], HEADER_BYTES
     while offset < len(data):
-        payload = _record_at(data, offset)
+        payload = _record_at(data, offset, salt)
         if payload is None:
             break
         records.append(payload)
         offset += FRAME_BYTES + len(payload)
     # Torn tail or damage in the middle? Look for any complete record after the bad one.
     for later in range(offset + 1, len(data) - FRAME_BYTES + 1):
-        if _record_at(data, later) is not None:
+        if _record_at(data, later, salt) is not None:
             raise StoreError(
                 f"block log damaged at byte {offset}, before a complete record at byte "
                 f"{later}: refusing to drop committed data (restore the log from a peer)"
@@ -132,9 +138,10 @@ class BlockLog:
         if not self.path.exists():
             self._create()
         self._fd: int | None = os.open(self.path, os.O_RDWR)
-        #: How many torn-tail bytes the last recovery removed (0 when the log was clean).
+        #: Torn-tail bytes that recovery removed since this log was opened (0: it was clean).
         self.truncated_bytes = 0
         self._end = 0
+        self._salt = b""
         try:
             self.records()  # recover now, so appends never land after a torn tail
         except BaseException:
@@ -147,7 +154,7 @@ class BlockLog:
         directory.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(prefix=".tmp-", dir=directory)
         try:
-            os.write(fd, HEADER)
+            os.write(fd, MAGIC + bytes([LOG_VERSION]) + os.urandom(SALT_BYTES))
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -165,6 +172,7 @@ class BlockLog:
         size = os.fstat(fd).st_size
         data = os.pread(fd, size, 0)
         records, end = scan(data)
+        self._salt = data[len(MAGIC) + 1 : HEADER_BYTES]
         if end < size:
             _logger.warning(
                 "block log %s: dropping a torn final record (%d bytes at offset %d)",
@@ -172,7 +180,7 @@ class BlockLog:
             )  # fmt: skip
             os.ftruncate(fd, end)
             os.fsync(fd)
-            self.truncated_bytes = size - end
+            self.truncated_bytes += size - end
         self._end = end
         return records
 
@@ -183,7 +191,7 @@ class BlockLog:
         if len(record) > MAX_RECORD_BYTES:
             raise MalformedInput(f"a log record is at most {MAX_RECORD_BYTES} bytes")
         fd = self._require_open()
-        data = frame(bytes(record))
+        data = frame(bytes(record), self._salt)
         try:
             written = 0
             while written < len(data):
