@@ -86,6 +86,8 @@ def test_put_get_has_and_layout(tmp_path: Path) -> None:
     assert not store.has(missing)
     with pytest.raises(StoreError, match="not in the store"):
         store.get(missing)
+    with pytest.raises(MalformedInput):
+        store.put("text")  # type: ignore[arg-type]
     for bad in ("not-a-cid", "Qm" + "1" * 44):
         with pytest.raises(MalformedInput):
             store.get(bad)

@@ -124,6 +124,8 @@ def test_constructor_validates() -> None:
     for change in bad_changes:
         with pytest.raises(MalformedInput):
             replace(good, **change)
+    with pytest.raises(MalformedInput, match="transaction correct_count"):
+        replace(good, correct_count=-5)
 
 
 @settings(max_examples=150, deadline=None)

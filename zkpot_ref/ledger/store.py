@@ -124,6 +124,8 @@ class BlobStore:
 
     def put(self, data: bytes) -> str:
         """Store ``data`` (idempotent) and return its CID. Atomic: temp file + fsync + rename."""
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise MalformedInput(f"a blob is bytes, not {type(data).__name__}")
         data = bytes(data)
         cid = cid_of(data)
         path = self.path_of(cid)

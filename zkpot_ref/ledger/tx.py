@@ -71,12 +71,14 @@ class Transaction:
         task = self.task_id.encode("utf-8")
         if not 1 <= len(task) <= MAX_TASK_ID_BYTES:
             raise MalformedInput(f"task_id must be 1..{MAX_TASK_ID_BYTES} bytes of UTF-8")
-        enc.u32(self.round)
-        enc.u32(self.correct_count)
-        enc.field_element(self.commitment)
+        checks = ((enc.u32, "round"), (enc.u32, "correct_count"), (enc.field_element, "commitment"))
+        for check, name in (*checks, (cid_to_bytes, "proof_cid")):
+            try:
+                check(getattr(self, name))
+            except MalformedInput as exc:
+                raise MalformedInput(f"transaction {name}: {exc}") from None
         if not isinstance(self.client, bytes) or len(self.client) != signatures.PUBLIC_BYTES:
             raise MalformedInput("client must be a 32-byte Ed25519 public key")
-        cid_to_bytes(self.proof_cid)
         if not isinstance(self.signature, bytes) or len(self.signature) not in (0, 64):
             raise MalformedInput("signature must be empty (unsigned) or 64 bytes")
 
