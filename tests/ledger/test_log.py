@@ -175,7 +175,7 @@ def test_sigkill_never_loses_a_reported_record(tmp_path: Path) -> None:
     rng = random.Random(2024)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     reported, torn = -1, 0
-    kills = 8
+    kills = 12
     for _ in range(kills):
         child = subprocess.Popen(
             [sys.executable, "-c", _CHILD, str(path)],
