@@ -69,7 +69,8 @@ def to_markdown(result: ExperimentResult) -> str:
     c = result.config
     alpha = "IID" if c.alpha is None else f"Dirichlet alpha = {c.alpha}"
     lines = [
-        f"Clients {c.clients} ({c.byzantine} Byzantine: {c.attack if c.byzantine else '-'}), "
+        f"Clients {c.clients} ({c.byzantine} Byzantine"
+        f"{f': {c.attack}, ids {list(result.byzantine_ids)}' if c.byzantine else ''}), "
         f"mode {c.mode}, {alpha}, seed {c.seed}, {c.train.epochs} local epochs; "
         f"{result.seconds:.1f} s.",
         "",
