@@ -143,6 +143,12 @@ def test_rounding_shift_ties_and_negatives(x: int, n: int, expected: int) -> Non
     assert int(quant.rounding_shift(x, n)) == expected
 
 
+@pytest.mark.parametrize("n", [0, -1, 63])
+def test_rounding_shift_refuses_bad_shifts(n: int) -> None:
+    with pytest.raises(MalformedInput):
+        quant.rounding_shift(5, n)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.integers(-(2**61), 2**61), st.integers(1, 62))
 def test_rounding_shift_matches_exact(x: int, n: int) -> None:

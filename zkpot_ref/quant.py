@@ -117,6 +117,8 @@ def quantize_multiplier(m: float) -> tuple[int, int]:
 def rounding_shift(x: np.ndarray | int, n: int) -> np.ndarray:
     """floor((x + 2^(n-1)) / 2^n): x / 2^n rounded half up. ``>>`` is floor division by 2^n
     for negative x too (arithmetic shift)."""
+    if not 1 <= n <= MAX_SHIFT:
+        raise MalformedInput(f"the shift n must lie in 1..{MAX_SHIFT}, not {n}")
     return (np.asarray(x, dtype=np.int64) + (1 << (n - 1))) >> n
 
 
@@ -136,7 +138,7 @@ def argmax_lowest(acc: np.ndarray) -> np.ndarray:
 # -- the integer model ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IntLayer:
     """One fully connected layer of the integer model (plain ints and int64 arrays).
 
@@ -160,13 +162,14 @@ class IntLayer:
     output_scale: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IntModel:
     """The integer MLP a circuit proves: ``layers`` in order, inputs 0..``pixel_max``.
 
     Construction checks every range the integer semantics relies on and raises
     :class:`MalformedInput` otherwise, so an ``IntModel`` always runs in int64 without
-    overflow and its accumulators always fit int32.
+    overflow and its accumulators always fit int32. Compare models by :meth:`digest`
+    (``==`` is identity: the fields are arrays).
     """
 
     layers: tuple[IntLayer, ...]

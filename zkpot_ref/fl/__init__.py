@@ -4,9 +4,9 @@ Read in order: ``data.py`` (the bundled digits, splits and client partitions),
 ``model.py`` (the MLP and its JAX training loop), ``client.py`` (local training, then
 quantization into the integer model ``zkpot_ref.quant`` defines, and the submission),
 ``verify.py`` (what a validator checks), ``aggregation.py`` (leader, top-k, fedavg-all),
-``attacks.py`` (Byzantine clients), ``experiment.py`` (the runner behind
-``zkpot experiment``).
+``attacks.py`` (Byzantine clients), ``experiment.py`` (the simulation), ``command.py``
+(``zkpot experiment``: CSV, markdown table, optional plot).
 
-Only ``model.py`` imports JAX, and only ``experiment.py``'s ``run`` pulls it in from the
-command line, so ``zkpot --help`` stays fast.
+Only ``model.py`` imports JAX directly; ``command.py`` imports the rest inside ``run``,
+so ``zkpot --help`` stays fast.
 """
