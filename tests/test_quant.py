@@ -246,6 +246,9 @@ def test_int_model_checks_accumulator_bound_and_last_layer() -> None:
     big = _replace(model.layers[0], bias=np.full(5, 2**31 - 1000))
     with pytest.raises(MalformedInput, match="overflow"):
         quant.IntModel((big, model.layers[1]), 16)
+    with pytest.raises(MalformedInput, match="zero point"):  # the zero points must chain
+        quant.IntModel((model.layers[0], _replace(model.layers[1], input_zero=(
+            model.layers[0].output_zero + 1) % 256)), 16)
     with pytest.raises(MalformedInput):  # the last layer must not requantize
         quant.IntModel((model.layers[0], _replace(model.layers[1], shift=5)), 16)
     with pytest.raises(MalformedInput):

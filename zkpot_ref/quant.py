@@ -186,6 +186,8 @@ class IntModel:
                 raise MalformedInput(f"layer {index}: weight/bias shapes do not chain")
             if w.min() < QMIN or w.max() > QMAX or b.min() < INT32_MIN or b.max() > INT32_MAX:
                 raise MalformedInput(f"layer {index}: weights must be uint8 and biases int32")
+            if index and layer.input_zero != self.layers[index - 1].output_zero:
+                raise MalformedInput(f"layer {index}: input zero point != previous output's")
             zeros = (layer.weight_zero, layer.input_zero, layer.output_zero)
             if not all(QMIN <= z <= QMAX for z in zeros):
                 raise MalformedInput(f"layer {index}: zero points must lie in 0..255")
