@@ -57,6 +57,7 @@ class Gate:
     b: int
     c: int
     label: str
+    q_K: int = 0  # 1 on lookup rows: a must be in the circuit's table (plonk/lookup.py)
 
 
 @dataclass
@@ -67,6 +68,8 @@ class Circuit:
     gates: list[Gate] = field(default_factory=list)
     public_vars: list[int] = field(default_factory=list)
     copies: list[tuple[int, int, str]] = field(default_factory=list)
+    #: the range table [0, 2^table_bits) of the lookup argument; 0 = no lookups
+    table_bits: int = 0
     _zero: int | None = None
 
     # -- variables ----------------------------------------------------------------
@@ -164,6 +167,49 @@ class Circuit:
         self.gate(x, x, None, q_M=1, q_L=-1, label=label)
 
     boolean = assert_boolean
+    assert_bool = assert_boolean
+
+    # -- lookups (the argument itself: plonk/lookup.py) ----------------------------------
+    def use_range_table(self, bits: int) -> None:
+        """Give the circuit the table [0, 2^bits) for lookups (one table per circuit)."""
+        if not 1 <= bits <= 20:
+            raise MalformedInput(f"range table bits must be in 1..20, got {bits}")
+        if self.table_bits not in (0, bits):
+            raise CircuitError(f"the circuit already uses a {self.table_bits}-bit range table")
+        self.table_bits = bits
+
+    def lookup(self, x: Variable, label: str = "lookup") -> None:
+        """One row asserting x is in the table: q_K = 1, a = x, every other selector 0."""
+        if not self.table_bits:
+            raise CircuitError("call use_range_table(bits) before the first lookup")
+        b, c = self._new_var(0), self._new_var(0)
+        self.gates.append(Gate(0, 0, 0, 0, 0, x.index, b.index, c.index, label, q_K=1))
+
+    # -- comparisons, built from gates and lookups (plonk/checks.py) ----------------------
+    def range_check(self, x: Variable, bits: int, label: str = "range") -> None:
+        """Assert 0 <= x < 2^bits (table-sized limbs; see plonk/checks.py)."""
+        from zkpot_ref.plonk.checks import range_check
+
+        range_check(self, x, bits, label)
+
+    def less_than(self, x: Variable, y: Variable, bits: int, label: str = "less_than") -> Variable:
+        """A boolean variable [x < y], for x, y known to be < 2^bits."""
+        from zkpot_ref.plonk.checks import less_than
+
+        return less_than(self, x, y, bits, label)
+
+    def is_zero(self, x: Variable, label: str = "is_zero") -> Variable:
+        """A boolean variable [x == 0]."""
+        from zkpot_ref.plonk.checks import is_zero
+
+        return is_zero(self, x, label)
+
+    def select(self, condition: Variable, x: Variable, y: Variable,
+               label: str = "select") -> Variable:
+        """x if condition else y (condition must be boolean)."""
+        from zkpot_ref.plonk.checks import select
+
+        return select(self, condition, x, y, label)
 
     # -- the witness ----------------------------------------------------------------
     def public_values(self) -> list[int]:
@@ -195,6 +241,10 @@ class Circuit:
                 raise CircuitError(
                     f"gate {row} ('{g.label}') is not satisfied: a={a}, b={b}, c={c}"
                 )
+            if g.q_K and not 0 <= a < 1 << self.table_bits:
+                raise CircuitError(
+                    f"lookup {row} ('{g.label}'): {a} is not in the table [0, 2^{self.table_bits})"
+                )
         for x, y, label in self.copies:
             if self._known(x) != self._known(y):
                 raise CircuitError(
@@ -214,8 +264,9 @@ class Circuit:
         """
         h = hashlib.sha256()
         h.update(len(self.values).to_bytes(8, "big") + self.num_public.to_bytes(8, "big"))
+        h.update(self.table_bits.to_bytes(1, "big"))
         for g in self.gates:
-            for x in (g.q_L, g.q_R, g.q_O, g.q_M, g.q_C, g.a, g.b, g.c):
+            for x in (g.q_L, g.q_R, g.q_O, g.q_M, g.q_C, g.q_K, g.a, g.b, g.c):
                 h.update(x.to_bytes(32, "big"))
         for x, y, _ in self.copies:
             h.update(x.to_bytes(8, "big") + y.to_bytes(8, "big"))

@@ -28,6 +28,7 @@ from zkpot_ref.errors import MalformedInput, SetupError
 from zkpot_ref.field import R_MODULUS, Fr
 from zkpot_ref.kzg import SRS
 from zkpot_ref.plonk.circuit import Circuit, pad_columns
+from zkpot_ref.plonk.lookup import table_column
 from zkpot_ref.plonk.permutation import K1, K2, build_sigmas
 from zkpot_ref.poly import COSET_SHIFT, Domain
 
@@ -56,6 +57,11 @@ class VerificationKey:
     X_2: G2
     k1: int = K1
     k2: int = K2
+    #: lookups (plonk/lookup.py): the range table's size and the commitments to the
+    #: lookup selector q_K and the table column t; 0 / None when the circuit has none
+    table_bits: int = 0
+    Q_K: G1 | None = None
+    T: G1 | None = None
 
     @property
     def n(self) -> int:
@@ -65,25 +71,40 @@ class VerificationKey:
     def omega(self) -> int:
         return int(Fr.root_of_unity(self.power))
 
+    @property
+    def has_lookups(self) -> bool:
+        return self.table_bits > 0
+
     def commitments(self) -> list[G1]:
-        """In transcript order: Qm, Ql, Qr, Qo, Qc, S1, S2, S3."""
-        return [self.Q_M, self.Q_L, self.Q_R, self.Q_O, self.Q_C, self.S_1, self.S_2, self.S_3]
+        """In transcript order: Qm, Ql, Qr, Qo, Qc, S1, S2, S3 (then Qk, T with lookups)."""
+        vanilla = [self.Q_M, self.Q_L, self.Q_R, self.Q_O, self.Q_C, self.S_1, self.S_2, self.S_3]
+        return vanilla + ([self.Q_K, self.T] if self.has_lookups else [])
 
     def to_bytes(self) -> bytes:
-        """version ‖ power ‖ num_public (4 bytes) ‖ k1 ‖ k2 ‖ 8 G1 ‖ X_2."""
-        out = bytes([VK_VERSION, self.power]) + self.num_public.to_bytes(4, "big")
+        """version ‖ power ‖ num_public (4 bytes) ‖ k1 ‖ k2 ‖ 8 G1 ‖ X_2 [‖ bits ‖ Qk ‖ T].
+
+        Version 1 without lookups, version 2 with them.
+        """
+        version = VK_VERSION + self.has_lookups
+        out = bytes([version, self.power]) + self.num_public.to_bytes(4, "big")
         out += self.k1.to_bytes(32, "big") + self.k2.to_bytes(32, "big")
-        out += b"".join(p.to_bytes() for p in self.commitments())
-        return out + self.X_2.to_bytes()
+        out += b"".join(p.to_bytes() for p in self.commitments()[:8])
+        out += self.X_2.to_bytes()
+        if self.has_lookups:
+            out += bytes([self.table_bits]) + self.Q_K.to_bytes() + self.T.to_bytes()
+        return out
 
     @classmethod
     def from_bytes(cls, data: bytes) -> VerificationKey:
         """Strict decoding: version, length, and every point validated."""
-        expected = 2 + 4 + 64 + 8 * 64 + 128
+        if not isinstance(data, (bytes, bytearray)) or not data:
+            raise MalformedInput("verification key: expected non-empty bytes")
+        if data[0] not in (VK_VERSION, VK_VERSION + 1):
+            raise MalformedInput(f"verification key: unknown version {data[0]}")
+        lookups = data[0] == VK_VERSION + 1
+        expected = 2 + 4 + 64 + 8 * 64 + 128 + (1 + 128 if lookups else 0)
         if len(data) != expected:
             raise MalformedInput(f"verification key: expected {expected} bytes, got {len(data)}")
-        if data[0] != VK_VERSION:
-            raise MalformedInput(f"verification key: unknown version {data[0]}")
         power = data[1]
         if not 0 < power <= Fr.TWO_ADICITY - 3:
             raise MalformedInput(f"verification key: domain power {power} out of range")
@@ -93,8 +114,15 @@ class VerificationKey:
         k1 = Fr.from_bytes(data[6:38]).value
         k2 = Fr.from_bytes(data[38:70]).value
         points = [G1.from_bytes(data[70 + 64 * i : 134 + 64 * i]) for i in range(8)]
-        x_2 = G2.from_bytes(data[70 + 8 * 64 :])
-        return cls(power, num_public, *points, X_2=x_2, k1=k1, k2=k2)
+        x_2 = G2.from_bytes(data[582:710])
+        if not lookups:
+            return cls(power, num_public, *points, X_2=x_2, k1=k1, k2=k2)
+        table_bits = data[710]
+        if not 1 <= table_bits <= power:
+            raise MalformedInput(f"verification key: bad table size 2^{table_bits}")
+        q_k, t = G1.from_bytes(data[711:775]), G1.from_bytes(data[775:839])
+        return cls(power, num_public, *points, X_2=x_2, k1=k1, k2=k2,
+                   table_bits=table_bits, Q_K=q_k, T=t)
 
 
 @dataclass
@@ -108,6 +136,7 @@ class ProvingKey:
     selectors: dict[str, list[int]]  # name -> coefficients
     sigma_evals: list[list[int]]  # on H, for the accumulator
     sigma_coeffs: list[list[int]]
+    lookup_evals: dict[str, list[int]] = field(default_factory=dict)  # q_K, t on H
     coset: dict[str, list[int]] = field(default_factory=dict)  # on the 8n coset
 
     @property
@@ -116,8 +145,8 @@ class ProvingKey:
 
 
 def domain_size_for(circuit: Circuit) -> int:
-    """Smallest power of two >= number of gates, at least 4."""
-    rows = max(len(circuit.gates), 4)
+    """Smallest power of two >= number of gates and >= the lookup table, at least 4."""
+    rows = max(len(circuit.gates), 4, 1 << circuit.table_bits if circuit.table_bits else 0)
     return 1 << (rows - 1).bit_length()
 
 
@@ -145,6 +174,15 @@ def setup(
     sigma_evals = build_sigmas(circuit, domain)
     sigma_coeffs = [backend.intt(s, domain.omega) for s in sigma_evals]
     commit = backend.commit
+    lookup_evals, lookup_coeffs, lookup_commitments = {}, {}, {}
+    if circuit.table_bits:
+        lookup_evals = {"q_K": pad_columns([[g.q_K for g in circuit.gates]], n)[0],
+                        "t": table_column(circuit.table_bits, n)}
+        for name, evals in lookup_evals.items():
+            lookup_coeffs[name] = backend.intt(evals, domain.omega)
+        lookup_commitments = {"table_bits": circuit.table_bits,
+                              "Q_K": commit(g1_powers, lookup_coeffs["q_K"]),
+                              "T": commit(g1_powers, lookup_coeffs["t"])}
     vk = VerificationKey(
         power=domain.log_size,
         num_public=circuit.num_public,
@@ -157,6 +195,7 @@ def setup(
         S_2=commit(g1_powers, sigma_coeffs[1]),
         S_3=commit(g1_powers, sigma_coeffs[2]),
         X_2=g2_tau,
+        **lookup_commitments,
     )
     pk = ProvingKey(
         vk=vk,
@@ -166,9 +205,11 @@ def setup(
         selectors=selectors,
         sigma_evals=sigma_evals,
         sigma_coeffs=sigma_coeffs,
+        lookup_evals=lookup_evals,
     )
+    pk.selectors.update(lookup_coeffs)
     big = pk.extended
-    for name, coeffs in selectors.items():
+    for name, coeffs in pk.selectors.items():
         pk.coset[name] = backend.coset_ntt(coeffs, big.omega, big.size, COSET_SHIFT)
     for j, coeffs in enumerate(sigma_coeffs):
         pk.coset[f"sigma_{j + 1}"] = backend.coset_ntt(coeffs, big.omega, big.size, COSET_SHIFT)

@@ -12,8 +12,12 @@ named as snarkjs names them:
 | eval_s1, eval_s2, eval_zw | 4 | sigma_1(xi), sigma_2(xi), z(xi·omega) |
 | Wxi, Wxiw | 5 | KZG opening proofs at xi and at xi·omega |
 
+With lookups (``lookup.py``) six more: [m]_1 and [phi]_1 (rounds 1 and 2) and
+q_K(xi), t(xi), m(xi), phi(xi·omega) (round 4).
+
 Bytes (ours): a version byte, then the points as 64-byte x‖y (EIP-196 layout) and the
-scalars as 32 bytes big-endian: 1 + 9·64 + 6·32 = 769 bytes. Decoding is strict: exact
+scalars as 32 bytes big-endian: 1 + 9·64 + 6·32 = 769 bytes (version 1), or
+1 + 11·64 + 10·32 = 1025 bytes with lookups (version 2). Decoding is strict: exact
 length, known version, every point on the curve, every scalar below r — anything else is
 MalformedInput, so a verifier fed garbage refuses it cleanly.
 
@@ -32,6 +36,9 @@ PROOF_VERSION = 1
 POINT_FIELDS = ("A", "B", "C", "Z", "T1", "T2", "T3", "Wxi", "Wxiw")
 SCALAR_FIELDS = ("eval_a", "eval_b", "eval_c", "eval_s1", "eval_s2", "eval_zw")
 PROOF_BYTES = 1 + 64 * len(POINT_FIELDS) + 32 * len(SCALAR_FIELDS)
+LOOKUP_POINT_FIELDS = ("M", "Phi")
+LOOKUP_SCALAR_FIELDS = ("eval_qk", "eval_t", "eval_m", "eval_phiw")
+LOOKUP_PROOF_BYTES = PROOF_BYTES + 64 * 2 + 32 * 4
 
 
 @dataclass(frozen=True)
@@ -51,38 +58,58 @@ class Proof:
     eval_s1: int
     eval_s2: int
     eval_zw: int
+    M: G1 | None = None
+    Phi: G1 | None = None
+    eval_qk: int | None = None
+    eval_t: int | None = None
+    eval_m: int | None = None
+    eval_phiw: int | None = None
+
+    @property
+    def has_lookups(self) -> bool:
+        return self.M is not None
+
+    def point_fields(self) -> tuple[str, ...]:
+        return POINT_FIELDS + (LOOKUP_POINT_FIELDS if self.has_lookups else ())
+
+    def scalar_fields(self) -> tuple[str, ...]:
+        return SCALAR_FIELDS + (LOOKUP_SCALAR_FIELDS if self.has_lookups else ())
 
     def validate(self) -> None:
         """MalformedInput unless every point is a G1 point and every scalar is in [0, r)."""
-        for name in POINT_FIELDS:
+        for name in self.point_fields():
             point = getattr(self, name)
             if not isinstance(point, G1) or not point.is_on_curve():
                 raise MalformedInput(f"proof.{name} is not a point of G1")
-        for name in SCALAR_FIELDS:
+        for name in self.scalar_fields():
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < R_MODULUS:
                 raise MalformedInput(f"proof.{name} is not a scalar in [0, r)")
 
     def to_bytes(self) -> bytes:
-        out = bytes([PROOF_VERSION])
-        out += b"".join(getattr(self, name).to_bytes() for name in POINT_FIELDS)
-        return out + b"".join(getattr(self, name).to_bytes(32, "big") for name in SCALAR_FIELDS)
+        out = bytes([PROOF_VERSION + self.has_lookups])
+        out += b"".join(getattr(self, name).to_bytes() for name in self.point_fields())
+        return out + b"".join(getattr(self, n).to_bytes(32, "big") for n in self.scalar_fields())
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Proof:
         if not isinstance(data, (bytes, bytearray)):
             raise MalformedInput(f"proof: expected bytes, got {type(data).__name__}")
-        if len(data) != PROOF_BYTES:
-            raise MalformedInput(f"proof: expected {PROOF_BYTES} bytes, got {len(data)}")
-        if data[0] != PROOF_VERSION:
-            raise MalformedInput(f"proof: unknown version {data[0]}")
-        points = [G1.from_bytes(bytes(data[1 + 64 * i : 65 + 64 * i])) for i in range(9)]
-        base = 1 + 64 * 9
-        scalars = [
-            Fr.from_bytes(bytes(data[base + 32 * i : base + 32 * (i + 1)])).value
-            for i in range(6)
-        ]
-        return cls(*points, *scalars)
+        if not data or data[0] not in (PROOF_VERSION, PROOF_VERSION + 1):
+            raise MalformedInput(f"proof: unknown version {data[0] if data else '(empty)'}")
+        lookups = data[0] == PROOF_VERSION + 1
+        expected = LOOKUP_PROOF_BYTES if lookups else PROOF_BYTES
+        if len(data) != expected:
+            raise MalformedInput(f"proof: expected {expected} bytes, got {len(data)}")
+        point_names = POINT_FIELDS + (LOOKUP_POINT_FIELDS if lookups else ())
+        scalar_names = SCALAR_FIELDS + (LOOKUP_SCALAR_FIELDS if lookups else ())
+        values = {}
+        for i, name in enumerate(point_names):
+            values[name] = G1.from_bytes(bytes(data[1 + 64 * i : 65 + 64 * i]))
+        base = 1 + 64 * len(point_names)
+        for i, name in enumerate(scalar_names):
+            values[name] = Fr.from_bytes(bytes(data[base + 32 * i : base + 32 * (i + 1)])).value
+        return cls(**values)
 
     def replace(self, **changes: object) -> Proof:
         """A copy with some fields changed (tests use it to tamper with one field)."""

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from zkpot_ref.backend import Backend, current
 from zkpot_ref.errors import CircuitError, MalformedInput
 from zkpot_ref.field import R_MODULUS, Fr
+from zkpot_ref.plonk import lookup
 from zkpot_ref.plonk.circuit import Circuit, pad_columns
 from zkpot_ref.plonk.permutation import K1, K2, accumulator
 from zkpot_ref.plonk.preprocess import EXTENSION, ProvingKey
@@ -80,6 +81,7 @@ class _Prover:
         self.public = circuit.public_values()
         self.wire_evals = pad_columns(list(circuit.wire_values()), self.n)
         self.transcript = begin_transcript(pk.vk.commitments(), self.public)
+        self.lookups = pk.vk.has_lookups
 
     def commit(self, coeffs: Sequence[int]):
         return self.backend.commit(self.pk.g1_powers, coeffs)
@@ -97,9 +99,19 @@ class _Prover:
         self.A, self.B, self.C = (self.commit(w) for w in self.wires)
         for point in (self.A, self.B, self.C):
             self.transcript.absorb(point.to_bytes())
+        if self.lookups:  # lookup.py: the multiplicities m, blinded with (b12 X + b13) Z_H
+            table = self.pk.lookup_evals["t"]
+            self.f = lookup.lookup_values(self.pk.lookup_evals["q_K"], self.wire_evals[0])
+            self.m_evals = lookup.multiplicities(self.f, table)
+            self.m = add_blinding(self.backend.intt(self.m_evals, self.omega), (b[13], b[12]), n)
+            self.M = self.commit(self.m)
+            self.transcript.absorb(self.M.to_bytes())
         self.beta = self.transcript.challenge()
         self.transcript.absorb_scalar(self.beta)
         self.gamma = self.transcript.challenge()
+        if self.lookups:
+            self.transcript.absorb_scalar(self.gamma)
+            self.delta = self.transcript.challenge()
 
     def round_2(self) -> None:
         """Round 2: z(X) = (b7 X² + b8 X + b9) Z_H + sum z_i L_i (permutation.accumulator)."""
@@ -111,6 +123,12 @@ class _Prover:
         for value in (self.beta, self.gamma):
             self.transcript.absorb_scalar(value)
         self.transcript.absorb(self.Z.to_bytes())
+        if self.lookups:  # the running sum phi, blinded with (b14 X² + b15 X + b16) Z_H
+            phi = lookup.running_sum(self.f, self.pk.lookup_evals["t"], self.m_evals, self.delta)
+            self.phi = add_blinding(self.backend.intt(phi, self.omega), (b[16], b[15], b[14]),
+                                    self.n)
+            self.Phi = self.commit(self.phi)
+            self.transcript.absorb(self.Phi.to_bytes())
         self.alpha = self.transcript.challenge()
 
     def round_3(self) -> None:
@@ -128,6 +146,9 @@ class _Prover:
         pi = self.on_coset(self.backend.intt(pi_evals, self.omega))
         q, s1, s2, s3 = pk.coset, pk.coset["sigma_1"], pk.coset["sigma_2"], pk.coset["sigma_3"]
         l1 = pk.coset["L_1"]
+        if self.lookups:
+            phi, m = self.on_coset(self.phi), self.on_coset(self.m)
+            alpha3 = pow(alpha, 3, R)
         size, x = big.size, COSET_SHIFT
         numerator = [0] * size
         for i in range(size):
@@ -142,6 +163,11 @@ class _Prover:
                     * (c[i] + beta * s3[i] + gamma) % R * z_next)
             start = (z[i] - 1) * l1[i]
             numerator[i] = (gate + alpha * (perm % R) + alpha * alpha % R * start) % R
+            if self.lookups:
+                step, phi_start = lookup.quotient_terms(
+                    phi[i], phi[(i + EXTENSION) % size], q["q_K"][i], a[i], q["t"][i], m[i],
+                    l1[i], self.delta)
+                numerator[i] = (numerator[i] + alpha3 * step + alpha3 * alpha % R * phi_start) % R
             x = x * big.omega % R
         t_evals = pk.domain.divide_by_vanishing_on_coset(numerator, big)
         t = self.backend.coset_intt(t_evals, big.omega, COSET_SHIFT)
@@ -164,9 +190,14 @@ class _Prover:
         self.eval_s1 = evaluate(self.pk.sigma_coeffs[0], xi)
         self.eval_s2 = evaluate(self.pk.sigma_coeffs[1], xi)
         self.eval_zw = evaluate(self.z, xi * self.omega % R)
+        self.lookup_evals: list[int] = []
+        if self.lookups:  # q_K(xi), t(xi), m(xi), phi(xi omega)
+            self.lookup_evals = [evaluate(self.pk.selectors["q_K"], xi),
+                                 evaluate(self.pk.selectors["t"], xi), evaluate(self.m, xi),
+                                 evaluate(self.phi, xi * self.omega % R)]
         self.transcript.absorb_scalar(xi)
         for value in (self.eval_a, self.eval_b, self.eval_c, self.eval_s1, self.eval_s2,
-                      self.eval_zw):
+                      self.eval_zw, *self.lookup_evals):
             self.transcript.absorb_scalar(value)
         self.v = self.transcript.challenge()
 
@@ -201,6 +232,14 @@ class _Prover:
         v = self.v
         opened = [(self.wires[0], ea), (self.wires[1], eb), (self.wires[2], ec),
                   (pk.sigma_coeffs[0], self.eval_s1), (pk.sigma_coeffs[1], self.eval_s2)]
+        at_xi_omega = [(1, self.z)]
+        if self.lookups:
+            e_qk, e_t, e_m, e_phiw = self.lookup_evals
+            phi_coefficient, _ = lookup.linearisation(alpha, self.delta, l1, ea, e_qk, e_t, e_m,
+                                                      e_phiw)
+            terms.append((phi_coefficient, self.phi))
+            opened += [(pk.selectors["q_K"], e_qk), (pk.selectors["t"], e_t), (self.m, e_m)]
+            at_xi_omega.append((v, self.phi))
         power = 1
         for coeffs, value in opened:
             power = power * v % R
@@ -208,7 +247,8 @@ class _Prover:
             terms.append((-power * value, [1]))
         combined = Polynomial(_linear_combination(terms))
         w_xi, _ = combined.divide_by_linear(xi)  # remainder r(xi) + r0 + ... = 0 by design
-        w_xiw, _ = Polynomial(self.z).divide_by_linear(xi * self.omega % R)
+        w_xiw, _ = Polynomial(_linear_combination(at_xi_omega)).divide_by_linear(
+            xi * self.omega % R)
         self.Wxi, self.Wxiw = self.commit(w_xi.coeffs), self.commit(w_xiw.coeffs)
 
 
@@ -232,7 +272,7 @@ def prove(
 ) -> Proof:
     """A proof that ``circuit``'s witness satisfies the circuit preprocessed into ``pk``.
 
-    ``blinders``: the 11 blinding scalars b1..b11 (fresh secure randomness by default;
+    ``blinders``: the 11 blinding scalars b1..b11 (16 with lookups: b12..b16 for m, phi) (fresh secure randomness by default;
     fix them only in tests, e.g. to compare two backends byte for byte). ``check=False``
     skips the witness check — only for tests that show a bad proof is rejected.
     """
@@ -240,10 +280,11 @@ def prove(
         raise CircuitError("this circuit's structure differs from the one the key was made for")
     if check:
         circuit.check_witness()
+    count = NUM_BLINDERS + (lookup.NUM_LOOKUP_BLINDERS if pk.vk.has_lookups else 0)
     if blinders is None:
-        blinders = [Fr.random().value for _ in range(NUM_BLINDERS)]
-    if len(blinders) != NUM_BLINDERS:
-        raise MalformedInput(f"expected {NUM_BLINDERS} blinding scalars, got {len(blinders)}")
+        blinders = [Fr.random().value for _ in range(count)]
+    if len(blinders) != count:
+        raise MalformedInput(f"expected {count} blinding scalars, got {len(blinders)}")
     prover = _Prover(pk, circuit, [int(b) % R for b in blinders], backend or current())
     prover.round_1()
     prover.round_2()
@@ -251,5 +292,9 @@ def prove(
     prover.round_4()
     prover.round_5()
     p = prover
+    extra = {}
+    if p.lookups:
+        extra = dict(zip(("eval_qk", "eval_t", "eval_m", "eval_phiw"), p.lookup_evals),
+                     M=p.M, Phi=p.Phi)
     return Proof(p.A, p.B, p.C, p.Z, p.T1, p.T2, p.T3, p.Wxi, p.Wxiw,
-                 p.eval_a, p.eval_b, p.eval_c, p.eval_s1, p.eval_s2, p.eval_zw)
+                 p.eval_a, p.eval_b, p.eval_c, p.eval_s1, p.eval_s2, p.eval_zw, **extra)

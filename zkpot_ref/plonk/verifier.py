@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from zkpot_ref.curve import G1, G2, msm, pairing_check
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS
+from zkpot_ref.plonk import lookup
 from zkpot_ref.plonk.preprocess import VerificationKey
 from zkpot_ref.plonk.proof import Proof
 from zkpot_ref.poly import Domain
@@ -46,6 +47,7 @@ class Challenges:
     xi: int
     v: int
     u: int
+    delta: int = 0  # the lookup challenge (lookup.py); 0 without lookups
 
 
 def validate_public(vk: VerificationKey, public: Sequence[int]) -> list[int]:
@@ -67,28 +69,35 @@ def compute_challenges(vk: VerificationKey, public: Sequence[int], proof: Proof)
         t.absorb(point.to_bytes())
     for value in public:
         t.absorb_scalar(value)
-    for point in (proof.A, proof.B, proof.C):
+    lookups = vk.has_lookups
+    if lookups != proof.has_lookups:
+        raise MalformedInput("the proof and the verification key disagree about lookups")
+    for point in (proof.A, proof.B, proof.C, *([proof.M] if lookups else [])):
         t.absorb(point.to_bytes())
     beta = t.challenge()
     t.absorb_scalar(beta)
     gamma = t.challenge()
+    delta = 0
+    if lookups:
+        t.absorb_scalar(gamma)
+        delta = t.challenge()
     t.absorb_scalar(beta)
     t.absorb_scalar(gamma)
-    t.absorb(proof.Z.to_bytes())
+    for point in (proof.Z, *([proof.Phi] if lookups else [])):
+        t.absorb(point.to_bytes())
     alpha = t.challenge()
     t.absorb_scalar(alpha)
     for point in (proof.T1, proof.T2, proof.T3):
         t.absorb(point.to_bytes())
     xi = t.challenge()
     t.absorb_scalar(xi)
-    for value in (proof.eval_a, proof.eval_b, proof.eval_c, proof.eval_s1, proof.eval_s2,
-                  proof.eval_zw):
-        t.absorb_scalar(value)
+    for name in proof.scalar_fields():
+        t.absorb_scalar(getattr(proof, name))
     v = t.challenge()
     t.absorb(proof.Wxi.to_bytes())
     t.absorb(proof.Wxiw.to_bytes())
     u = t.challenge()
-    return Challenges(beta, gamma, alpha, xi, v, u)
+    return Challenges(beta, gamma, alpha, xi, v, u, delta)
 
 
 def public_input_at(domain: Domain, public: Sequence[int], xi: int) -> tuple[int, int]:
@@ -134,7 +143,29 @@ def verify(vk: VerificationKey, public: Sequence[int], proof: Proof) -> bool:
                -zh, -zh * xn, -zh * xn % R * xn,
                *v_powers,
                -e_scalar, xi, u * xi % R * omega]
+    if vk.has_lookups:
+        points, scalars = _add_lookup_terms(vk, proof, ch, l1, points, scalars)
     right = msm(points, [s % R for s in scalars])
     left = proof.Wxi + proof.Wxiw * u
     # step 6: e(-(W_xi + u W_xiw), [tau]_2) · e(right, [1]_2) == 1
     return pairing_check([(-left, vk.X_2), (right, G2.generator())])
+
+
+def _add_lookup_terms(vk: VerificationKey, proof: Proof, ch: Challenges, l1: int,
+                      points: list, scalars: list) -> tuple[list, list]:
+    """The lookup argument's share of [F] - [E] (lookup.py).
+
+    [D] gains (phi coefficient + u·v)·[phi] (the u·v: phi is opened at xi·omega together
+    with z); [F] gains v^6 [q_K] + v^7 [t] + v^8 [m]; [E]'s scalar gains the lookup
+    constant (through r0, with the sign of -r0) and v^6..v^8 evaluations + u v phi_w.
+    """
+    v = ch.v
+    phi_coefficient, constant = lookup.linearisation(
+        ch.alpha, ch.delta, l1, proof.eval_a, proof.eval_qk, proof.eval_t, proof.eval_m,
+        proof.eval_phiw)
+    v6, v7, v8 = (pow(v, k, R) for k in (6, 7, 8))
+    extra_e = (-constant + v6 * proof.eval_qk + v7 * proof.eval_t + v8 * proof.eval_m
+               + ch.u * v % R * proof.eval_phiw) % R
+    points = points + [proof.Phi, vk.Q_K, vk.T, proof.M, G1.generator()]
+    scalars = scalars + [phi_coefficient + ch.u * v, v6, v7, v8, -extra_e]
+    return points, scalars
