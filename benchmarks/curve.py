@@ -116,6 +116,25 @@ def main(argv: list[str] | None = None) -> int:
             f"MSM 2^{log_n}", t_msm, t_naive, "naive sum"
         )
 
+    # the same naive sum with py_ecc's scalar multiplication, for scale (2^8 only: slow)
+    if ob is not None and not args.quick:
+        n = 1 << 8
+        points = [g1 * rng.randrange(1, R_MODULUS) for _ in range(n)]
+        scalars = [rng.randrange(R_MODULUS) for _ in range(n)]
+        py_points = [(ob.FQ(x), ob.FQ(y), ob.FQ(1)) for x, y in (p.to_affine() for p in points)]
+
+        def py_ecc_naive() -> object:
+            acc = ob.Z1
+            for pt, s in zip(py_points, scalars, strict=True):
+                acc = ob.add(acc, ob.multiply(pt, s))
+            return acc
+
+        t_msm = median_time(lambda: msm(points, scalars), repeat)
+        t_peer = median_time(py_ecc_naive, min(repeat, args.naive_repeat))
+        figures["msm_2_8_speedup_vs_py_ecc_naive"] = row(
+            "MSM 2^8 (py_ecc naive)", t_msm, t_peer, "py_ecc"
+        )
+
     if args.json:
         print(json.dumps({k: (round(v, 3) if v is not None else None) for k, v in figures.items()}))
     return 0
