@@ -272,8 +272,9 @@ def prove(
 ) -> Proof:
     """A proof that ``circuit``'s witness satisfies the circuit preprocessed into ``pk``.
 
-    ``blinders``: the 11 blinding scalars b1..b11 (16 with lookups: b12..b16 for m, phi) (fresh secure randomness by default;
-    fix them only in tests, e.g. to compare two backends byte for byte). ``check=False``
+    ``blinders``: the 11 blinding scalars b1..b11, 16 with lookups (b12..b16 for m and
+    phi); fresh secure randomness by default. Fix them only in tests, e.g. to compare two
+    backends byte for byte. ``check=False``
     skips the witness check — only for tests that show a bad proof is rejected.
     """
     if circuit.structure_digest() != pk.structure_digest:

@@ -118,6 +118,8 @@ def vk_from_json(data: Any) -> VerificationKey:
 
 def vk_to_json(vk: VerificationKey) -> dict:
     """Export a verification key in snarkjs' format (snarkjs plonk verify reads it)."""
+    if vk.has_lookups:
+        raise MalformedInput("snarkjs' PLONK has no lookups: only vanilla keys export")
     out: dict[str, Any] = {"protocol": "plonk", "curve": "bn128", "nPublic": vk.num_public,
                            "power": vk.power, "k1": str(vk.k1), "k2": str(vk.k2)}
     for theirs, ours in _VK_POINTS.items():
@@ -139,6 +141,8 @@ def proof_from_json(data: Any) -> Proof:
 
 
 def proof_to_json(proof: Proof) -> dict:
+    if proof.has_lookups:
+        raise MalformedInput("snarkjs' PLONK has no lookups: only vanilla proofs export")
     out: dict[str, Any] = {name: g1_to_json(getattr(proof, name)) for name in POINT_FIELDS}
     out.update({name: str(getattr(proof, name)) for name in SCALAR_FIELDS})
     out.update({"protocol": "plonk", "curve": "bn128"})

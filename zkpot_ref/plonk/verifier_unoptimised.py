@@ -13,6 +13,9 @@ so each identity can be seen on its own:
 3. opening 2, at xi·omega: z evaluates to zw;
    e(W_xiw, [tau]_2) = e([Z] - zw [1] + xi omega W_xiw, [1]_2).
 
+With lookups (``lookup.py``) r(X) gains a phi(X) term and r0 a constant, opening 1 also
+covers q_K, t and m (v^6..v^8), and opening 2 covers z + v·phi.
+
 Why step 2 proves the gate and permutation identities: r(xi) = -r0 *is* the statement
 "gate + alpha·perm + alpha²·start - Z_H(xi)·t(xi) = 0" evaluated at the random point xi
 (see ``prover.round_5``), so a valid opening of r at xi proves the identity at xi, and by
@@ -26,6 +29,7 @@ from collections.abc import Sequence
 from zkpot_ref.curve import G1, G2, pairing_check
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS
+from zkpot_ref.plonk import lookup
 from zkpot_ref.plonk.preprocess import VerificationKey
 from zkpot_ref.plonk.proof import Proof
 from zkpot_ref.plonk.verifier import (
@@ -52,10 +56,25 @@ def linearisation_commitment(vk: VerificationKey, proof: Proof, ch: Challenges,
     zh = Domain(vk.n).vanishing_at(xi)
     xn = pow(xi, vk.n, R)
     quotient = proof.T1 + proof.T2 * xn + proof.T3 * (xn * xn % R)
-    return gate + proof.Z * z_scalar - vk.S_3 * s3_scalar - quotient * zh
+    d = gate + proof.Z * z_scalar - vk.S_3 * s3_scalar - quotient * zh
+    if vk.has_lookups:  # lookup.py: phi(X) stays a polynomial in r(X)
+        phi_coefficient, _ = lookup.linearisation(alpha, ch.delta, l1, a, proof.eval_qk,
+                                                  proof.eval_t, proof.eval_m, proof.eval_phiw)
+        d = d + proof.Phi * phi_coefficient
+    return d
 
 
 def constant_term(proof: Proof, ch: Challenges, pi: int, l1: int) -> int:
+    """r0, including the lookup argument's constant when there is one."""
+    r0 = vanilla_constant_term(proof, ch, pi, l1)
+    if proof.has_lookups:
+        _, constant = lookup.linearisation(ch.alpha, ch.delta, l1, proof.eval_a, proof.eval_qk,
+                                           proof.eval_t, proof.eval_m, proof.eval_phiw)
+        r0 = (r0 + constant) % R
+    return r0
+
+
+def vanilla_constant_term(proof: Proof, ch: Challenges, pi: int, l1: int) -> int:
     """r0 = PI(xi) - alpha² L_1(xi) - alpha (a + b s1 + g)(b + b s2 + g)(c + g) zw.
 
     (b = beta, g = gamma; the constant term of the linearisation.)
@@ -82,11 +101,19 @@ def verify_step_by_step(vk: VerificationKey, public: Sequence[int], proof: Proof
     pi, l1 = public_input_at(Domain(vk.n), public, ch.xi)
     r0 = constant_term(proof, ch, pi, l1)
     d = linearisation_commitment(vk, proof, ch, l1)
-    v = [pow(ch.v, k, R) for k in range(1, 6)]
-    f = d + proof.A * v[0] + proof.B * v[1] + proof.C * v[2] + vk.S_1 * v[3] + vk.S_2 * v[4]
-    y1 = (-r0 + v[0] * proof.eval_a + v[1] * proof.eval_b + v[2] * proof.eval_c
-          + v[3] * proof.eval_s1 + v[4] * proof.eval_s2) % R
+    # opening 1: everything at xi, combined with powers of v
+    opened = [(proof.A, proof.eval_a), (proof.B, proof.eval_b), (proof.C, proof.eval_c),
+              (vk.S_1, proof.eval_s1), (vk.S_2, proof.eval_s2)]
+    # opening 2: z at xi·omega (and phi, combined with v, with lookups)
+    f2, y2 = proof.Z, proof.eval_zw
+    if vk.has_lookups:
+        opened += [(vk.Q_K, proof.eval_qk), (vk.T, proof.eval_t), (proof.M, proof.eval_m)]
+        f2, y2 = f2 + proof.Phi * ch.v, (y2 + ch.v * proof.eval_phiw) % R
+    f, y1 = d, -r0 % R
+    for k, (commitment, value) in enumerate(opened, start=1):
+        v_k = pow(ch.v, k, R)
+        f, y1 = f + commitment * v_k, (y1 + v_k * value) % R
     opening_at_xi = kzg_opening_holds(f, ch.xi, y1, proof.Wxi, vk.X_2)
     xi_omega = ch.xi * vk.omega % R
-    opening_at_xi_omega = kzg_opening_holds(proof.Z, xi_omega, proof.eval_zw, proof.Wxiw, vk.X_2)
+    opening_at_xi_omega = kzg_opening_holds(f2, xi_omega, y2, proof.Wxiw, vk.X_2)
     return opening_at_xi and opening_at_xi_omega
