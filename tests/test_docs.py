@@ -3,7 +3,6 @@
 Every fenced block opened with ```python in docs/**/*.md is executed, in order, with the
 blocks of one chapter sharing a namespace (a chapter reads like one session). Blocks
 that must not run (pseudo-code, shell) use another fence: ```text, ```bash, ```pycon.
-Blocks whose chapter is marked `<!-- docs-test: slow -->` run only with the slow tests.
 """
 
 from __future__ import annotations
