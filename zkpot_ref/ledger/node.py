@@ -125,21 +125,25 @@ class Node:
         )
         self.peers = [i for i in range(config.validators.n) if i != config.index]
         self.outboxes: dict[int, asyncio.Queue[bytes]] = {}
+        self.tasks: set[asyncio.Task] = set()  # senders, ticker, connection handlers
+        self.stopping = False
 
     async def run(self, stop: asyncio.Event) -> None:
         host, port = self.config.addresses[self.config.index]
         server = await asyncio.start_server(self._serve, host, port)
         self.outboxes = {i: asyncio.Queue(OUTBOX_SIZE) for i in self.peers}
-        tasks = [asyncio.create_task(self._sender(i)) for i in self.peers]
-        tasks.append(asyncio.create_task(self._ticker()))
+        self.tasks |= {asyncio.create_task(self._sender(i)) for i in self.peers}
+        self.tasks.add(asyncio.create_task(self._ticker()))
         self.logger.info("validator %d listening on %s:%d", self.config.index, host, port)
         self._apply(self.replica.start())
         try:
             await stop.wait()
         finally:
-            for task in tasks:
-                task.cancel()
+            self.stopping = True  # no more input reaches the replica
             server.close()
+            for task in self.tasks:
+                task.cancel()
+            await asyncio.gather(*self.tasks, return_exceptions=True)
             self.block_log.close()
             self.logger.info("stopped at height %d", self.replica.height)
 
@@ -158,6 +162,8 @@ class Node:
 
     def _guarded(self, handler, argument) -> None:  # noqa: ANN001
         """Run a replica handler; a bug or refusal is logged, the node keeps running."""
+        if self.stopping:
+            return
         try:
             self._apply(handler(argument))
         except ZkpotError as exc:
@@ -168,6 +174,9 @@ class Node:
     # ---------------------------------------------------------------- sockets
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Read length-prefixed messages from one incoming connection."""
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks.add(task)
         try:
             while True:
                 length = int.from_bytes(await reader.readexactly(4), "big")
@@ -176,10 +185,11 @@ class Node:
                                      length, MAX_MESSAGE_BYTES)  # fmt: skip
                     break
                 self._guarded(self.replica.receive, await reader.readexactly(length))
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            pass  # the peer hung up, or we are stopping
         finally:
             writer.close()
+            self.tasks.discard(task)  # type: ignore[arg-type]
 
     async def _sender(self, peer: int) -> None:
         """Keep one connection to ``peer`` open and write its outbox into it."""
