@@ -226,11 +226,11 @@ def test_bad_input_is_dropped_with_a_log_line(caplog: pytest.LogCaptureFixture) 
     logger = logging.getLogger("test.bft")
     n = node(3, log=logger)
     n.start()
-    good = signed(Kind.PREVOTE, 0, 0, value_id=vid(A))
+    sig = signed(Kind.PREVOTE, 0, 0, value_id=vid(A)).signature  # validator 0's
     bad = {
         "wrong height": signed(Kind.PREVOTE, 0, 0, value_id=vid(A), height=2),
-        "not a validator": Message(Kind.PREVOTE, 1, 0, 9, value_id=vid(A), signature=good.signature),
-        "bad signature": Message(Kind.PREVOTE, 1, 0, 1, value_id=vid(A), signature=good.signature),
+        "not a validator": Message(Kind.PREVOTE, 1, 0, 9, value_id=vid(A), signature=sig),
+        "bad signature": Message(Kind.PREVOTE, 1, 0, 1, value_id=vid(A), signature=sig),
         "wrong proposer": signed(Kind.PROPOSAL, 0, 1, value=A),
         "too far ahead": signed(Kind.PREVOTE, 10_000, 0, value_id=None),
         "not a vote": Message(Kind.STATUS, 1, 0, 0),
