@@ -129,6 +129,9 @@ def test_reordering_dropping_and_copying_contributions_fails(ceremony: Ceremony)
 def test_a_zero_secret_is_refused() -> None:
     with pytest.raises(MalformedInput):
         contribute(start(2), "zero", secret=R)
+    for bad in ("7", 7.0, True):
+        with pytest.raises(MalformedInput):
+            contribute(start(2), "typo", secret=bad)  # type: ignore[arg-type]
     # hand-made record with tau_k = 0: all identities, a valid-looking Schnorr proof
     g1, o1, o2 = G1.generator(), G1.identity(), G2.identity()
     base = start(2)

@@ -216,6 +216,10 @@ def test_malformed_inputs_raise_malformed_input(srs: SRS, opened) -> None:
         lambda: verify_batches(srs, [(c, z, value, proof)]),
         lambda: verify_batches(srs, [BatchClaim([c], z, [value], proof, 1)], u=0),
         lambda: batch_challenge([c], R, [value]),
+        lambda: verify_batches(srs, [BatchClaim(c, z, [value], proof, 1)]),
+        lambda: open_at(srs, [1, 2], R),
+        lambda: open_at(srs, [1, 2], "3"),
+        lambda: open_batch(srs, [[1, 2]], 3, 0),
     ]
     for call in bad_calls:
         with pytest.raises(MalformedInput):

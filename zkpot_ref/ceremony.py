@@ -139,6 +139,8 @@ def contribute(
     incrementally in Fr, then each point is multiplied once).
     """
     check_name(name)
+    if secret is not None and (not isinstance(secret, int) or isinstance(secret, bool)):
+        raise MalformedInput("the secret tau_k must be an integer")
     tau_k = 1 + secrets.randbelow(R - 1) if secret is None else secret % R
     if tau_k == 0:
         raise MalformedInput("the secret tau_k must be non-zero mod r")

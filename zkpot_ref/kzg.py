@@ -189,7 +189,7 @@ def commit(srs: SRS, coeffs: Sequence[int]) -> G1:
 def open_at(srs: SRS, coeffs: Sequence[int], z: int) -> tuple[int, G1]:
     """(f(z), pi) with pi = [q(tau)]_1 and q = (f - f(z)) / (X - z), by synthetic division."""
     c = _coefficients(srs, coeffs)
-    quotient, value = Polynomial(c).divide_by_linear(int(z) % R)
+    quotient, value = Polynomial(c).divide_by_linear(_scalar(z, "z"))
     return value, commit(srs, quotient.coeffs)
 
 
@@ -240,6 +240,7 @@ def open_batch(
     Dividing is linear, so the quotient of the combination is the combination of the
     quotients; one MSM instead of t.
     """
+    z, v = _scalar(z, "z"), _scalar(v, "v", nonzero=True)
     combined: list[int] = []
     values, weight = [], 1
     for coeffs in polys:
@@ -283,8 +284,10 @@ def verify_batches(srs: SRS, claims: Sequence[BatchClaim], u: int | None = None)
     proofs: list[G1] = []
     weight_u = 1
     for claim in claims:
-        if not isinstance(claim, BatchClaim):
-            raise MalformedInput("claims must be BatchClaim objects")
+        if not isinstance(claim, BatchClaim) or not all(
+            isinstance(s, (list, tuple)) for s in (claim.commitments, claim.values)
+        ):
+            raise MalformedInput("claims must be BatchClaim objects holding lists")
         if len(claim.commitments) != len(claim.values) or not claim.commitments:
             raise MalformedInput("a claim needs one value per commitment (and at least one)")
         z, v = _scalar(claim.z, "z"), _scalar(claim.v, "v", nonzero=True)
