@@ -81,7 +81,7 @@ def test_crash_recovery_through_the_real_block_log(tmp_path) -> None:
     for seed in seeds:
         logs = {}
 
-        def real_log(i: int, seed: int = seed) -> BlockLog:
+        def real_log(i: int, seed: int = seed, logs: dict = logs) -> BlockLog:
             logs[i] = BlockLog(tmp_path / f"seed{seed}-node{i}.log")
             return logs[i]
 
