@@ -128,7 +128,9 @@ def verify_srs(srs: SRS) -> bool:
         return False
     if srs.g2_tau.is_identity() or srs.g2_tau == srs.g2_one:
         return False  # tau = 0 or tau = 1: everybody knows it
-    if not all(p.is_on_curve() for p in srs.g1_powers) or not srs.g2_tau.is_on_curve():
+    if not all(p.is_on_curve() for p in srs.g1_powers):
+        return False
+    if not srs.g2_tau.is_on_curve() or not srs.g2_tau.is_in_subgroup():
         return False
     pairs = srs_power_pairs(srs)
     return pairing_check(pairs) if pairs else True
