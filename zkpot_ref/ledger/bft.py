@@ -147,6 +147,7 @@ class Tendermint:
         """Line 10: upon start do StartRound(0) — or, after a crash, resume."""
         if self.restored is None:
             self._start_round(0)
+            self._apply_rules()  # a proposer receives its own proposal (line 22)
             return self._flush()
         r = self.restored
         self.round, self.step = r.round, r.step

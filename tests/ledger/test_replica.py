@@ -1,0 +1,160 @@
+"""zkpot_ref/ledger/replica.py: heights, the durable log, restart and catching up."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import pytest
+
+from zkpot_ref.errors import ConsensusError, MalformedInput
+from zkpot_ref.ledger import messages
+from zkpot_ref.ledger.app import ZkpotApp
+from zkpot_ref.ledger.bft import LockState
+from zkpot_ref.ledger.log import BlockLog
+from zkpot_ref.ledger.messages import Kind, Message, Step, Validators
+from zkpot_ref.ledger.replica import (
+    BLOCK_RECORD,
+    Replica,
+    check_commit,
+    decode_lock_state,
+    encode_lock_state,
+    replay,
+)
+from zkpot_ref.ledger.simulator import MemoryLog, Scenario, Simulation, validator_keys
+
+KEYS = validator_keys(4)
+VALIDATORS = Validators(tuple(public for _, public in KEYS))
+
+
+@pytest.fixture(scope="module")
+def committed() -> list[Message]:
+    """Five COMMITs (blocks with certificates) from a fault-free simulated run."""
+    sim = Simulation(Scenario(seed=11), ZkpotApp)
+    assert sim.run(5).safety == []
+    return replay(sim.logs[0])[0][:5]
+
+
+def fresh(index: int = 3, log=None, **kw) -> Replica:  # noqa: ANN001
+    return Replica(index=index, secret=KEYS[index][0], validators=VALIDATORS,
+                   app=ZkpotApp(VALIDATORS), log=log if log is not None else MemoryLog(),
+                   **kw)  # fmt: skip
+
+
+def test_a_lagging_replica_catches_up_from_commits(committed) -> None:
+    replica = fresh()
+    replica.start()
+    status = messages.decode(replica.tick().sends[0][1])
+    assert (status.kind, status.height) == (Kind.STATUS, 1)
+    # out of order: height 2 first is kept aside, then height 1 unlocks both
+    replica.receive(messages.encode(committed[1]))
+    assert replica.height == 1
+    effects = replica.receive(messages.encode(committed[0]))
+    assert effects.committed == [1, 2] and replica.chain == [c.value for c in committed[:2]]
+    for commit in committed[2:]:
+        replica.receive(messages.encode(commit))
+    assert replica.height == 6
+    # and it serves them on: a STATUS(2) from validator 1 is answered with heights 2..5
+    answer = replica.receive(messages.encode(Message(Kind.STATUS, 2, 0, 1)))
+    assert [(dest, messages.decode(data).height) for dest, data in answer.sends] == [
+        (1, 2), (1, 3), (1, 4), (1, 5)]  # fmt: skip
+
+
+def test_forged_commits_are_refused(committed, caplog) -> None:
+    good = committed[0]
+    other_value = committed[1].value
+    forged = {
+        "too few signatures": replace(good, certificate=good.certificate[:2]),
+        "wrong round": replace(good, round=good.round + 1),
+        "another block": replace(good, value=other_value),
+        "bad signature": replace(good, certificate=tuple(
+            (i, bytes(64)) for i, _ in good.certificate)),
+        "unknown signer": replace(good, certificate=tuple(
+            (i + 10, sig) for i, sig in good.certificate)),
+    }  # fmt: skip
+    for name, commit in forged.items():
+        with pytest.raises(ConsensusError):
+            check_commit(VALIDATORS, ZkpotApp(VALIDATORS), [], commit)
+        replica = fresh(logger=logging.getLogger("test.replica"))
+        replica.start()
+        with caplog.at_level(logging.INFO, logger="test.replica"):
+            replica.receive(messages.encode(commit))
+        assert replica.height == 1, name
+    assert sum("dropped COMMIT" in r.getMessage() for r in caplog.records) == len(forged)
+    check_commit(VALIDATORS, ZkpotApp(VALIDATORS), [], good)  # the real one passes
+
+
+def test_restart_replays_the_real_block_log(committed, tmp_path) -> None:
+    log = BlockLog(tmp_path / "blocks.log")
+    replica = fresh(log=log)
+    replica.start()
+    for commit in committed[:3]:
+        replica.receive(messages.encode(commit))
+    assert replica.height == 4
+    log.close()
+    again = fresh(log=BlockLog(tmp_path / "blocks.log"))
+    again.start()
+    assert again.chain == replica.chain and again.height == 4
+    kinds = [r[:1] for r in BlockLog(tmp_path / "blocks.log").records()]
+    assert kinds.count(BLOCK_RECORD) == 3
+
+
+def test_lock_state_persists_before_messages_leave() -> None:
+    log = MemoryLog()
+    replica = fresh(index=1, log=log)  # validator 1 proposes height 1 round 0 (1 % 4)
+    effects = replica.start()
+    assert [messages.decode(d).kind for _, d in effects.sends] == [Kind.PROPOSAL, Kind.PREVOTE]
+    _, restored = replay(log)
+    assert restored is not None and restored.messages[0].kind == Kind.PROPOSAL
+    again = fresh(index=1, log=log)
+    resent = again.start().sends
+    assert [d for _, d in resent] == [d for _, d in effects.sends]  # same bytes, no new value
+
+
+def test_lock_state_encoding_round_trips_and_is_strict() -> None:
+    vote = Message(Kind.PREVOTE, 3, 1, 2, value_id=bytes(32), signature=bytes(64))
+    state = LockState(3, 1, Step.PRECOMMIT, b"locked", 0, b"valid", 1, (vote,))
+    data = encode_lock_state(state)
+    assert decode_lock_state(data) == state
+    empty = LockState(1, 0, Step.PROPOSE, None, -1, None, -1)
+    assert decode_lock_state(encode_lock_state(empty)) == empty
+    for bad in (data[:10], data[:-3], data[:12] + b"\x07" + data[13:], data + b"\x00"):
+        with pytest.raises(MalformedInput):
+            decode_lock_state(bad)
+
+
+def test_garbage_and_wrong_heights_are_dropped(caplog) -> None:
+    replica = fresh(logger=logging.getLogger("test.replica2"))
+    replica.start()
+    with caplog.at_level(logging.INFO, logger="test.replica2"):
+        assert replica.receive(b"\x01\x02garbage").sends == []
+        far = Message(Kind.PREVOTE, 9, 0, 0, value_id=None, signature=bytes(64))
+        assert replica.receive(messages.encode(far)).sends == []
+    text = " ".join(r.getMessage() for r in caplog.records)
+    assert "dropped 9 bytes" in text and "height 9" in text
+    assert replica.height == 1
+
+
+def test_pause_delays_the_next_height(committed) -> None:
+    replica = fresh(pause=0.5)
+    replica.start()
+    effects = replica.receive(messages.encode(committed[0]))
+    # caught up via COMMIT: no pause; a decision by consensus pauses (timer round -1)
+    assert effects.committed == [1] and replica.consensus is not None
+    replica._commit(committed[1], pause=0.5)
+    assert replica.consensus is None
+    [timer] = [t for t in replica._commit(committed[2], pause=0.5).timers if t.round == -1]
+    assert timer.height == 4 and timer.delay == 0.5
+    replica.timeout(timer)
+    assert replica.consensus is not None and replica.consensus.height == 4
+
+
+def test_proposer_is_the_previous_zkpot_leader_then_round_robin(committed) -> None:
+    replica = fresh()
+    replica.start()
+    for commit in committed[:2]:
+        replica.receive(messages.encode(commit))
+    leader = replica.app.leader(replica.chain[-1])
+    assert leader is not None
+    assert [replica.proposer(3, r) for r in range(4)] == [(leader + r) % 4 for r in range(4)]
+    assert replica.proposer(1, 0) == 1  # no previous block: round-robin on the height
