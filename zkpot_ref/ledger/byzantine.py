@@ -31,6 +31,7 @@ import hashlib
 import random
 from collections import Counter
 
+from zkpot_ref.errors import MalformedInput
 from zkpot_ref.ledger import messages
 from zkpot_ref.ledger.messages import Kind, Message
 from zkpot_ref.ledger.replica import Effects, Replica
@@ -49,7 +50,7 @@ class Byzantine:
         attacks: Counter[str] | None = None,
     ) -> None:
         if behaviour not in BEHAVIOURS:
-            raise ValueError(f"unknown Byzantine behaviour {behaviour!r}")
+            raise MalformedInput(f"unknown Byzantine behaviour {behaviour!r}: {BEHAVIOURS}")
         self.replica, self.behaviour, self.rng = replica, behaviour, rng
         self.attacks = attacks if attacks is not None else Counter()
 
