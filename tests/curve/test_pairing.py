@@ -6,7 +6,7 @@ import pytest
 from py_ecc import optimized_bn128 as ob
 
 from zkpot_ref.curve import G1, G2, Fq12, miller_loop, multi_pairing, pairing, pairing_check
-from zkpot_ref.curve.pairing import ATE_LOOP_COUNT, ATE_LOOP_NAF
+from zkpot_ref.curve.pairing import ATE_LOOP_COUNT, ATE_LOOP_NAF, _line_step
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS as R
 
@@ -75,3 +75,16 @@ def test_bad_arguments_raise_malformed_input() -> None:
     for bad in ([(g2, g1)], [(g1,)], [g1], [(g1, g2, g2)], [(1, 2)]):
         with pytest.raises(MalformedInput):
             pairing_check(bad)  # type: ignore[arg-type]
+
+
+
+def test_vertical_line_is_refused() -> None:
+    """A chord through T and T (or T and -T) is vertical; it cannot occur for points of G2,
+    so meeting one means Q was never validated: MalformedInput, not ZeroDivisionError."""
+    t = G2.generator().to_affine()
+    neg_t = (-G2.generator()).to_affine()
+    for q in (t, neg_t):
+        with pytest.raises(MalformedInput, match="vertical"):
+            _line_step(Fq12.one(), t, q, 1, 2)
+    f, doubled = _line_step(Fq12.one(), t, None, 1, 2)  # the tangent is fine
+    assert doubled == G2.generator().double().to_affine() and not f.is_one()

@@ -62,12 +62,16 @@ def _line_step(f: Fq12, t: Affine2, q: Affine2 | None, xp: int, yp: int) -> tupl
     P = (xp, yp); return the new f and T + Q (or 2T). Affine arithmetic on the twist."""
     xt, yt = t
     if q is None:  # tangent: lambda = 3 xT^2 / (2 yT)
-        lam = 3 * xt.square() / (2 * yt)
-        x3 = lam.square() - 2 * xt
+        den = 2 * yt
+        num = 3 * xt.square()
     else:  # chord: lambda = (yQ - yT) / (xQ - xT)
         xq, yq = q
-        lam = (yq - yt) / (xq - xt)
-        x3 = lam.square() - xt - xq
+        den = xq - xt
+        num = yq - yt
+    if den.is_zero():  # a vertical line: impossible for Q in G2, so Q was never validated
+        raise MalformedInput("pairing: vertical line in the Miller loop; is Q in G2?")
+    lam = num / den
+    x3 = lam.square() - xt - (xt if q is None else q[0])
     y3 = lam * (xt - x3) - yt
     f = f.mul_by_line(yp, lam * (-xp), lam * xt - yt)
     return f, (x3, y3)
