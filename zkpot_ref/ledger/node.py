@@ -67,7 +67,11 @@ def load_config(path: str | Path) -> NodeConfig:
     """Read and check a node's JSON configuration; ``MalformedInput`` says what is wrong."""
     path = Path(path)
     try:
-        raw = json.loads(path.read_text())
+        text = path.read_text()
+    except OSError as exc:
+        raise MalformedInput(f"cannot read node config {path}: {exc.strerror}") from None
+    try:
+        raw = json.loads(text)
         if raw.get("version") != CONFIG_VERSION:
             raise MalformedInput(f"config version {raw.get('version')}, expected 1")
         entries = raw["validators"]
@@ -77,7 +81,7 @@ def load_config(path: str | Path) -> NodeConfig:
         data_dir = path.parent / raw["data_dir"]
         timeouts = Timeouts(**raw.get("timeouts", {}))
         tick, pause = float(raw.get("tick", 0.2)), float(raw.get("pause", 0.1))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise MalformedInput(f"node config {path}: {exc!r}") from None
     if not 0 <= index < len(keys) or any(len(k) != 32 for k in keys) or len(secret) != 32:
         raise MalformedInput(f"node config {path}: index or key lengths out of range")
