@@ -29,7 +29,7 @@ the S-box 3 per S-boxed element, so a permutation costs 8(3t + t(t - 1)) + R_P(3
 gates: about 317 gates per absorbed element for t = 3, 344 for t = 2 or 4, 415 for t = 5,
 1330 for t = 17 (a chain of 16-input hashes). ``docs/commitment.md`` shows the table.
 
-Read next: ``docs/commitment.md``; later, the circuit half of this gadget in ``plonk/``.
+Read next: ``commitment_circuit.py``, the same commitment inside a PLONK circuit.
 """
 
 from __future__ import annotations
