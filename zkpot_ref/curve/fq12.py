@@ -8,7 +8,7 @@ coefficients. The tower position of w^k is::
     w^1 -> c1.c0   w^3 -> c1.c1   w^5 -> c1.c2
 
 (``to_w_coefficients`` returns the a_k in that order; tests use it to map our elements to
-py_ecc's flat basis, see ``tests/curve/test_fq12.py``.)
+py_ecc's flat basis, see ``tests/curve/refs.py``.)
 
 What the pairing needs from this floor:
 
