@@ -21,9 +21,9 @@ are the caller creating a fresh instance for the next height (``replica.py``).
 
 Inputs are checked before they count: the height must be ours, the sender a validator,
 the signature valid, the round within a window; anything else is dropped with one log
-line. Each validator's first vote per (round, step) counts; a second, different one is
-logged as equivocation and ignored, which is all safety needs (the quorum intersection
-argument counts senders, not messages).
+line. A second, different vote of one validator in one round and step is logged as
+equivocation and counted for its own value: safe, since the quorum-intersection argument
+counts only correct validators, and useful for liveness (see ``_store``).
 
 Read next: ``replica.py`` (the decided chain, the log, catching up).
 """
@@ -242,9 +242,10 @@ class Tendermint:
     def _store(self, m: Message) -> bool:
         if m.kind == Kind.PROPOSAL:
             by_id = self.proposals.setdefault(m.round, {})
-            if len(by_id) >= MAX_PROPOSALS_PER_ROUND:
-                return False
-            by_id.setdefault(self.value_id(m.value), (m.value, m.valid_round))
+            value_id = self.value_id(m.value)
+            if value_id in by_id or len(by_id) >= MAX_PROPOSALS_PER_ROUND:
+                return False  # a duplicate, or a proposer spamming values
+            by_id[value_id] = (m.value, m.valid_round)
             if len(by_id) > 1:
                 self.log.info("h=%d r=%d: proposer %d equivocates", self.height, m.round, m.sender)
             return True
