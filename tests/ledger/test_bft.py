@@ -282,3 +282,62 @@ def test_gossip_relays_the_proof_of_lock() -> None:
     assert set(pol) <= set(relayed)
     assert {m.sender for m in relayed if m.sender == 3} == {3}  # and our own votes
     assert n.lock_state().messages[-2:] == tuple(relayed[-2:])
+
+
+def fork_schedule() -> dict[int, bytes]:
+    """The attack that locking defeats, message by message. Validator 1 is Byzantine and
+    proposes round 1; 0, 2, 3 are correct. Returns what each correct validator decided."""
+    n0, n2, n3 = node(0), node(2), node(3)
+    out0 = n0.start()  # 0 proposes "from 0" (= v) and prevotes it
+    proposal, p0 = votes(out0, Kind.PROPOSAL)[0], votes(out0, Kind.PREVOTE)[0]
+    n2.start()
+    n3.start()
+    [p2] = votes(n2.on_message(proposal), Kind.PREVOTE)  # 2 prevotes v
+    [p3] = votes(n3.on_timeout(Step.PROPOSE, 1, 0), Kind.PREVOTE)  # 3 missed it: nil
+    v = vid(proposal.value)
+
+    def byz(kind: Kind, round_: int, value_id: bytes | None) -> Message:
+        return signed(kind, round_, 1, value_id=value_id)
+
+    # Byzantine prevote: v to 0 and 2, nil to 3. 0 and 2 lock v and precommit it.
+    n0.on_message(p2)
+    [c0] = votes(n0.on_message(byz(Kind.PREVOTE, 0, v)), Kind.PRECOMMIT)
+    n2.on_message(p0)
+    [c2] = votes(n2.on_message(byz(Kind.PREVOTE, 0, v)), Kind.PRECOMMIT)
+    for m in (p0, p2, byz(Kind.PREVOTE, 0, None)):
+        n3.on_message(m)
+    [c3] = votes(n3.on_timeout(Step.PREVOTE, 1, 0), Kind.PRECOMMIT)  # no proposal: nil
+    assert c3.value_id is None and (n2.locked_round, n3.locked_round) == (0, -1)
+    # Byzantine precommit: v to 0 only. 0 decides v; 2 and 3 time out into round 1.
+    decided = {}
+    for m in (c2, byz(Kind.PRECOMMIT, 0, v)):
+        out = n0.on_message(m)
+        decided.update({0: out.decision.value} if out.decision else {})
+    for n, own in ((n2, c2), (n3, c3)):
+        for m in {c0, c2, c3} - {own}:
+            n.on_message(m)
+        n.on_message(byz(Kind.PRECOMMIT, 0, None))
+        n.on_timeout(Step.PRECOMMIT, 1, 0)
+        assert n.round == 1
+    # Round 1: the Byzantine proposer ignores validValue and proposes a fresh block.
+    fork = signed(Kind.PROPOSAL, 1, 1, value=b"fork")
+    [p12] = votes(n2.on_message(fork), Kind.PREVOTE)
+    [p13] = votes(n3.on_message(fork), Kind.PREVOTE)
+    byz_prevote = byz(Kind.PREVOTE, 1, vid(b"fork"))
+    outs = {2: [n2.on_message(m) for m in (p13, byz_prevote)],
+            3: [n3.on_message(m) for m in (p12, byz_prevote)]}  # fmt: skip
+    precommits = {i: [m for out in o for m in votes(out, Kind.PRECOMMIT)] for i, o in outs.items()}
+    for i, n in ((2, n2), (3, n3)):
+        theirs = [c for j, cs in precommits.items() if j != i for c in cs]
+        for m in [byz(Kind.PRECOMMIT, 1, vid(b"fork")), *theirs]:
+            out = n.on_message(m)
+            decided.update({i: out.decision.value} if out.decision else {})
+    return decided
+
+
+def test_locks_are_what_prevents_a_fork(monkeypatch) -> None:
+    """With lines 23/29 as written, validator 2 (locked on v) prevotes nil for the fresh
+    block and nobody decides it. Remove the lock check and the same schedule forks."""
+    assert fork_schedule() == {0: b"from 0"}
+    monkeypatch.setattr(Tendermint, "_lock_allows", lambda self, value, vr: True)
+    assert fork_schedule() == {0: b"from 0", 2: b"fork", 3: b"fork"}

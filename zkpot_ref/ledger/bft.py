@@ -314,6 +314,12 @@ class Tendermint:
         else:
             self._set_timer(Step.PROPOSE)
 
+    def _lock_allows(self, value: bytes, vr: int) -> bool:
+        """The lock check of lines 23 and 29: we may prevote ``value`` if it is our
+        lockedValue, or its proof of lock is from round vr >= lockedRound. With vr = -1
+        (no proof) that reads "lockedRound = -1": only an unlocked validator may."""
+        return self.locked_value == value or self.locked_round <= vr
+
     def _apply_rules(self) -> None:
         """Run the 'upon' rules until none fires (each may enable another)."""
         while self.decision is None and self._one_rule_fired():
@@ -343,14 +349,9 @@ class Tendermint:
         proposals = self.proposals.get(r, {})
         if self.step == Step.PROPOSE:
             for vid, (value, vr) in proposals.items():
-                if vr == -1:  # lines 22-27
-                    ok = self._valid(value) and (
-                        self.locked_round == -1 or self.locked_value == value
-                    )
-                elif 0 <= vr < r and self._prevotes_for(vr, vid) >= quorum:  # lines 28-33
-                    ok = self._valid(value) and (
-                        self.locked_round <= vr or self.locked_value == value
-                    )
+                # lines 22-27 (no proof of lock, vr = -1) and 28-33 (2f+1 prevotes in vr)
+                if vr == -1 or (0 <= vr < r and self._prevotes_for(vr, vid) >= quorum):
+                    ok = self._valid(value) and self._lock_allows(value, vr)
                 else:
                     continue
                 self._vote(Kind.PREVOTE, vid if ok else None)
