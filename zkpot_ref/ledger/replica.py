@@ -42,6 +42,7 @@ from zkpot_ref.ledger import messages, signatures
 from zkpot_ref.ledger.bft import (
     DEFAULT_TIMEOUTS,
     LockState,
+    Output,
     Step,
     Tendermint,
     Timeouts,
@@ -82,6 +83,12 @@ class Effects:
     sends: list[tuple[int | None, bytes]] = field(default_factory=list)
     timers: list[Timer] = field(default_factory=list)
     committed: list[int] = field(default_factory=list)
+
+    def merge(self, other: Effects) -> Effects:
+        self.sends += other.sends
+        self.timers += other.timers
+        self.committed += other.committed
+        return self
 
 
 def encode_lock_state(s: LockState) -> bytes:
@@ -273,13 +280,10 @@ class Replica:
         for m in buffered:
             if effects.committed:
                 break
-            more = self.receive(messages.encode(m))
-            effects.sends += more.sends
-            effects.timers += more.timers
-            effects.committed += more.committed
+            effects.merge(self.receive(messages.encode(m)))
         return effects
 
-    def _after(self, out) -> Effects:
+    def _after(self, out: Output) -> Effects:
         """Persist, then send: the lock state before any signed message leaves."""
         effects = Effects(timers=list(out.timers))
         if out.broadcast:
@@ -291,10 +295,7 @@ class Replica:
             commit = Message(
                 Kind.COMMIT, d.height, d.round, self.index, d.value, certificate=d.certificate
             )
-            more = self._commit(commit, self.pause)
-            effects.sends += more.sends
-            effects.timers += more.timers
-            effects.committed += more.committed
+            effects.merge(self._commit(commit, self.pause))
         return effects
 
     def _commit(self, commit: Message, pause: float = 0.0) -> Effects:
@@ -313,10 +314,7 @@ class Replica:
         effects.committed = committed + effects.committed
         follow = self.pending_commits.pop(self.height, None)
         if follow is not None and not effects.committed[1:]:
-            more = self._receive_commit(follow)
-            effects.sends += more.sends
-            effects.timers += more.timers
-            effects.committed += more.committed
+            effects.merge(self._receive_commit(follow))
         return effects
 
     # ---------------------------------------------------------------- catching up
