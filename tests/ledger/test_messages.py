@@ -34,6 +34,7 @@ EXAMPLES = [
     Message(Kind.PRECOMMIT, 9, 0, 2, value_id=VID, signature=SIG),
     Message(Kind.STATUS, 4, 0, 1),
     Message(Kind.COMMIT, 3, 2, 0, value=b"block", certificate=((0, SIG), (2, SIG))),
+    Message(Kind.SEAL, 3, 0, 2, signature=SIG),
 ]
 
 
@@ -70,7 +71,7 @@ def _broken(data: bytes, offset: int, byte: int) -> bytes:
 def test_decode_rejects_every_deviation() -> None:
     vote = encode(EXAMPLES[2])
     proposal = encode(EXAMPLES[0])
-    commit = encode(EXAMPLES[-1])
+    commit = encode(EXAMPLES[-2])
     bad = {
         "empty": b"",
         "short header": vote[:10],
@@ -84,6 +85,7 @@ def test_decode_rejects_every_deviation() -> None:
         "unsorted certificate": commit[:-132] + commit[-66:] + commit[-132:-66],
         "duplicate certificate entry": commit[:-66] + commit[-132:-66],
         "oversized": b"\x01" * (MAX_MESSAGE_BYTES + 1),
+        "short seal": encode(EXAMPLES[-1])[:-1],
     }
     for name, data in bad.items():
         with pytest.raises(MalformedInput):

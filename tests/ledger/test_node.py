@@ -24,9 +24,10 @@ from zkpot_ref.cli import main
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.ledger import log as block_log
 from zkpot_ref.ledger import messages
+from zkpot_ref.ledger.block import Block, verify_certificate
 from zkpot_ref.ledger.messages import Kind, Message
 from zkpot_ref.ledger.node import load_config, write_configs
-from zkpot_ref.ledger.replica import BLOCK_RECORD
+from zkpot_ref.ledger.replica import BLOCK_RECORD, SEAL_RECORD
 
 N = 4
 WAIT = 90.0  # seconds: generous for two shared cores, and still bounded
@@ -160,7 +161,17 @@ def test_four_processes_commit_survive_a_kill_and_catch_up(tmp_path: Path) -> No
     assert common >= 20
     for height in range(common):
         assert len({c[height] for c in chains}) == 1, f"disagreement at height {height + 1}"
+    # Seals: Block.certificate filled by 2f+1 validators after the decision, checked with
+    # block.verify_certificate, for most blocks of every log.
+    keys = list(load_config(cluster.configs[0]).validators.public_keys)
     for i in range(N):
+        records = block_log.replay(tmp_path / f"node{i}" / "blocks.log")
+        sealed = {int.from_bytes(r[1:9], "big"): Block.decode(r[9:])
+                  for r in records if r[:1] == SEAL_RECORD}  # fmt: skip
+        assert len(sealed) >= common // 2
+        for height, block in sealed.items():
+            assert verify_certificate(block, keys, 1)
+            assert block.block_hash() == Block.decode(chains[i][height - 1]).block_hash()
         block_log.BlockLog(tmp_path / f"node{i}" / "blocks.log").close()  # verifies
 
 

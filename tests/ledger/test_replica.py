@@ -8,9 +8,10 @@ from dataclasses import replace
 import pytest
 
 from zkpot_ref.errors import ConsensusError, MalformedInput
-from zkpot_ref.ledger import messages
+from zkpot_ref.ledger import messages, signatures
 from zkpot_ref.ledger.app import ZkpotApp
 from zkpot_ref.ledger.bft import LockState
+from zkpot_ref.ledger.block import Block, verify_certificate
 from zkpot_ref.ledger.log import BlockLog
 from zkpot_ref.ledger.messages import Kind, Message, Step, Validators
 from zkpot_ref.ledger.replica import (
@@ -20,6 +21,7 @@ from zkpot_ref.ledger.replica import (
     decode_lock_state,
     encode_lock_state,
     replay,
+    replay_seals,
 )
 from zkpot_ref.ledger.simulator import MemoryLog, Scenario, Simulation, validator_keys
 
@@ -54,10 +56,12 @@ def test_a_lagging_replica_catches_up_from_commits(committed) -> None:
     for commit in committed[2:]:
         replica.receive(messages.encode(commit))
     assert replica.height == 6
-    # and it serves them on: a STATUS(2) from validator 1 is answered with heights 2..5
+    # and it serves them on: a STATUS(2) from validator 1 is answered with heights 2..5,
+    # each COMMIT followed by our SEAL of that block
     answer = replica.receive(messages.encode(Message(Kind.STATUS, 2, 0, 1)))
-    assert [(dest, messages.decode(data).height) for dest, data in answer.sends] == [
-        (1, 2), (1, 3), (1, 4), (1, 5)]  # fmt: skip
+    sent = [(dest, messages.decode(data)) for dest, data in answer.sends]
+    assert [(d, m.kind, m.height) for d, m in sent] == [
+        (1, kind, h) for h in (2, 3, 4, 5) for kind in (Kind.COMMIT, Kind.SEAL)]  # fmt: skip
 
 
 def test_forged_commits_are_refused(committed, caplog) -> None:
@@ -158,3 +162,33 @@ def test_proposer_is_the_previous_zkpot_leader_then_round_robin(committed) -> No
     assert leader is not None
     assert [replica.proposer(3, r) for r in range(4)] == [(leader + r) % 4 for r in range(4)]
     assert replica.proposer(1, 0) == 1  # no previous block: round-robin on the height
+
+
+def test_seals_complete_the_block_certificate(committed, caplog) -> None:
+    """After deciding, validators SEAL the block; 2f+1 seals are Block.certificate, which
+    part A's verify_certificate accepts. Seals of undecided heights or of another block
+    are dropped with a log line."""
+    replica = fresh(logger=logging.getLogger("test.replica3"))
+    replica.start()
+    effects = replica.receive(messages.encode(committed[0]))
+    own = [messages.decode(d) for _, d in effects.sends if messages.decode(d).kind == Kind.SEAL]
+    assert [m.height for m in own] == [1] and 1 not in replica.sealed
+    app = ZkpotApp(VALIDATORS)
+
+    def seal(i: int, value: bytes, height: int = 1) -> bytes:
+        sig = signatures.sign(KEYS[i][0], app.seal_message(value))
+        return messages.encode(Message(Kind.SEAL, height, 0, i, signature=sig))
+
+    with caplog.at_level(logging.INFO, logger="test.replica3"):
+        replica.receive(seal(0, committed[1].value))  # a seal of another block
+        replica.receive(seal(0, committed[0].value, height=2))  # not decided here yet
+    assert 1 not in replica.sealed
+    assert sum("dropped SEAL" in r.getMessage() for r in caplog.records) == 2
+    replica.receive(seal(0, committed[0].value))
+    assert 1 not in replica.sealed  # two of three
+    replica.receive(seal(2, committed[0].value))
+    block = Block.decode(replica.sealed[1])
+    assert len(block.certificate) == 3
+    assert verify_certificate(block, list(VALIDATORS.public_keys), VALIDATORS.f)
+    assert app.verify_sealed(committed[0].value, replica.sealed[1])
+    assert replay_seals(replica.block_log) == replica.sealed  # durable

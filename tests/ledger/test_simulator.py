@@ -41,6 +41,7 @@ def test_200_seeded_runs_keep_agreement_validity_and_progress() -> None:
     faults: Counter[str] = Counter()
     behaviours: Counter[str] = Counter()
     recommit = []  # virtual seconds from stabilization to every node's next commit
+    sealed = blocks = 0
     for seed in range(RUNS):
         r = run_seed(seed, ZkpotApp)
         assert r.safety == [], f"seed {seed}: {r.safety} ({r.scenario.describe()})"
@@ -52,11 +53,14 @@ def test_200_seeded_runs_keep_agreement_validity_and_progress() -> None:
             if later:
                 recommit.append(later[0] - stable)
         faults.update(r.faults)
+        sealed += r.sealed
+        blocks += sum(len(chain) for chain in r.chains.values())
         behaviours.update(kind for _, kind in r.scenario.byzantine)
         faults["partitions"] += len(r.scenario.partitions)
     print(f"\n{RUNS} runs, 0 safety violations, 0 liveness failures")
     print(f"Byzantine validator per run: {dict(behaviours)}")
     print(f"faults injected: {dict(faults)}")
+    print(f"blocks sealed (Block.certificate complete, checked): {sealed} of {blocks}")
     print(f"re-commit after stabilization: max {max(recommit):.1f}s, "
           f"bound {PROGRESS_BOUND:.0f}s (virtual)")  # fmt: skip
     for behaviour in BEHAVIOURS:  # configured, and actually carried out
@@ -65,6 +69,7 @@ def test_200_seeded_runs_keep_agreement_validity_and_progress() -> None:
     for kind in ("dropped", "duplicated", "cut by partition", "crashed", "recovered"):
         assert faults[kind] > 0, kind
     assert max(recommit) <= PROGRESS_BOUND
+    assert sealed > blocks // 2  # seals are best effort; the latest blocks may lack them
 
 
 def test_a_seed_replays_exactly() -> None:
@@ -132,6 +137,16 @@ def test_the_invariant_checkers_catch_violations(monkeypatch) -> None:
     sim.run(6)
     sim.app_factory = ZkpotApp  # the referee uses the real rule
     assert any(v.startswith("validity") for v in check(sim, 6, 0.0).safety)
+
+    # Seals with bad signatures in Block.certificate -> a seal violation.
+    class BadSeals(ZkpotApp):
+        def with_certificate(self, value, entries):  # noqa: ANN001, ANN202
+            return super().with_certificate(value, [(key, bytes(64)) for key, _ in entries])
+
+    sim = Simulation(simulator.Scenario(seed=3), BadSeals)
+    sim.run(3)
+    sim.app_factory = ZkpotApp
+    assert any(v.startswith("seal") for v in check(sim, 3, 0.0).safety)
 
     # No time to progress -> a liveness failure.
     monkeypatch.setattr(simulator, "PROGRESS_BOUND", 0.5)

@@ -4,9 +4,11 @@ Lesson: the seam between consensus and what it agrees on. ``replica.py`` needs f
 things about a value — propose one, check one, name one (its id), and read the ZKPoT
 leader out of one (the proposer of the next height). :class:`ZkpotApp` answers them with
 ``block.py``: a value is the canonical encoding of a :class:`~zkpot_ref.ledger.block.Block`
-without certificate (the certificate lives in the COMMIT, bound to its round), and
+without certificate (the consensus evidence lives in the COMMIT, bound to its round), and
 ``valid(v)`` of Algorithm 1 is ``block.validate_block`` with the injected proof verifier,
-commitment opener and aggregation.
+commitment opener and aggregation. After the decision, validators *seal* the block
+(``seal_message``): 2f+1 seals fill ``Block.certificate`` (``with_certificate``), which
+anyone can check with ``block.verify_certificate`` (``verify_sealed``).
 
 Until the proof system is wired in, :func:`demo_checks` gives *dummy* ones that still
 reject forgeries: a "proof" is the CID of a hash of the claim, a "model" is the CID of a
@@ -31,7 +33,14 @@ from zkpot_ref.errors import ConsensusError, MalformedInput
 from zkpot_ref.field import R_MODULUS
 from zkpot_ref.ledger import signatures
 from zkpot_ref.ledger.bft import Validators
-from zkpot_ref.ledger.block import GENESIS_HASH, Block, leader_of, validate_block
+from zkpot_ref.ledger.block import (
+    GENESIS_HASH,
+    Block,
+    commit_message,
+    leader_of,
+    validate_block,
+    verify_certificate,
+)
 from zkpot_ref.ledger.store import cid_of
 from zkpot_ref.ledger.tx import Transaction
 
@@ -126,6 +135,31 @@ class ZkpotApp:
             if tx.commitment == block.leader_commitment:
                 return self.clients.get(tx.client)
         return None
+
+    # ---------------------------------------------------------------- sealing
+    def seal_message(self, value: bytes) -> bytes:
+        """What a validator signs once it *decided* ``value``: ``commit_message`` of the
+        block hash, the entry format of ``Block.certificate``."""
+        block = self.block(value)
+        if block is None:
+            raise MalformedInput("only a decided (valid) block can be sealed")
+        return commit_message(block.block_hash())
+
+    def with_certificate(self, value: bytes, entries: list[tuple[bytes, bytes]]) -> bytes:
+        block = self.block(value)
+        if block is None:
+            raise MalformedInput("only a decided (valid) block can be sealed")
+        return block.with_certificate(entries).encode()
+
+    def verify_sealed(self, value: bytes, sealed: bytes) -> bool:
+        """``sealed`` is ``value`` with a certificate that ``verify_certificate`` accepts."""
+        block, original = self.block(sealed), self.block(value)
+        return (
+            block is not None
+            and original is not None
+            and block.block_hash() == original.block_hash()
+            and verify_certificate(block, list(self.validators.public_keys), self.validators.f)
+        )
 
     def is_valid(self, chain: list[bytes], value: bytes) -> bool:
         """valid(v): a canonical block without certificate, proposed by a validator, that

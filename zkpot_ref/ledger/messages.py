@@ -1,6 +1,6 @@
 """The consensus messages on the wire: a canonical, strict, versioned encoding.
 
-Lesson: the validators of :mod:`zkpot_ref.ledger.bft` talk in five messages. Three are
+Lesson: the validators of :mod:`zkpot_ref.ledger.bft` talk in six messages. Three are
 the messages of Tendermint's Algorithm 1 (Buchman, Kwon, Milosevic, "The latest gossip
 on BFT consensus", arXiv 1807.04938): ⟨PROPOSAL, h, r, v, vr⟩, ⟨PREVOTE, h, r, id(v)⟩ and
 ⟨PRECOMMIT, h, r, id(v)⟩, each signed by its sender (Ed25519, ``signatures.py``). Two
@@ -8,6 +8,9 @@ more are for catching up, which the paper leaves to its gossip layer: STATUS ("I
 height h", unsigned — it only asks) and COMMIT (a decided block with its commit
 certificate — it needs no signature of its own, the certificate *is* 2f+1 signatures:
 the PRECOMMITs of round r for the block, which is why COMMIT carries r in its header).
+The sixth, SEAL, comes after consensus: "I decided this block at height h", a signature
+over ``block.commit_message(block_hash)``; 2f+1 of them are the block's own certificate
+(``Block.certificate``, checked by ``block.verify_certificate``), see ``replica.py``.
 
 Layout (big-endian, fixed width; every message starts with the same header)::
 
@@ -18,6 +21,7 @@ Layout (big-endian, fixed width; every message starts with the same header)::
     PRECOMMIT  same as PREVOTE
     STATUS     (empty)
     COMMIT     block length (4) | block | count (2) | count × (validator (2) | signature (64))
+    SEAL       signature (64)
 
 Decoding is strict — a different version or kind, a length that does not match, a
 trailing byte, an oversized message, ``vr >= r`` — and raises :class:`MalformedInput`, so
@@ -62,6 +66,7 @@ class Kind(IntEnum):
     PRECOMMIT = 3
     STATUS = 4
     COMMIT = 5
+    SEAL = 6
 
 
 class Step(IntEnum):
@@ -169,6 +174,8 @@ def encode(message: Message) -> bytes:
         out += struct.pack(">I", len(message.value)) + message.value
         out += struct.pack(">H", len(message.certificate))
         out += b"".join(struct.pack(">H", i) + sig for i, sig in message.certificate)
+    elif message.kind == Kind.SEAL:
+        out += message.signature
     return out
 
 
@@ -217,6 +224,8 @@ def decode(data: bytes) -> Message:
         if [i for i, _ in entries] != sorted({i for i, _ in entries}):
             raise MalformedInput("commit certificate: validators must be distinct and sorted")
         fields["certificate"] = tuple(entries)
+    elif kind == Kind.SEAL:
+        fields["signature"] = reader.take(SIGNATURE_BYTES)
     reader.finish()
     return Message(kind, height, round_, sender, **fields)  # type: ignore[arg-type]
 

@@ -21,6 +21,11 @@ with their certificates, which prove themselves. Messages one height ahead are k
 (a bounded buffer) and replayed when we get there; anything else is dropped with a log
 line.
 
+After deciding, a validator also *seals* the block: it signs ``commit_message(block_hash)``
+(the format of ``Block.certificate``) and collects the others' seals; at 2f+1 the block
+with its certificate is appended to the log. A correct validator seals only what it
+decided, so these round-less signatures are safe (``docs/ledger_bft.md``).
+
 Like bft.py this is transport-agnostic: :class:`Effects` says what to send and which
 timers to set; the simulator and the TCP node carry them out. The ZKPoT-specific parts —
 what a block is, when it is valid, who leads next — come in through an
@@ -58,7 +63,9 @@ SYNC_BATCH = 8
 #: Every this many ticks a node re-sends all it signed at this height, not just lately.
 REPEAT_ALL = 4
 
-BLOCK_RECORD, LOCK_RECORD = b"B", b"L"
+BLOCK_RECORD, LOCK_RECORD, SEAL_RECORD = b"B", b"L", b"S"
+#: A validator re-sends its SEAL for this many of its latest heights on every tick.
+RESEAL_HEIGHTS = 4
 
 
 class Application(Protocol):
@@ -69,6 +76,8 @@ class Application(Protocol):
     def is_valid(self, chain: list[bytes], value: bytes) -> bool: ...
     def value_id(self, value: bytes) -> bytes: ...
     def leader(self, value: bytes) -> int | None: ...
+    def seal_message(self, value: bytes) -> bytes: ...
+    def with_certificate(self, value: bytes, entries: list[tuple[bytes, bytes]]) -> bytes: ...
 
 
 class Log(Protocol):
@@ -141,6 +150,12 @@ def replay(log: Log) -> tuple[list[Message], LockState | None]:
     return commits, restored
 
 
+def replay_seals(log: Log) -> dict[int, bytes]:
+    """height -> the sealed block (with its 2f+1 certificate) recorded in ``log``."""
+    records = [r for r in log.records() if r[:1] == SEAL_RECORD]
+    return {int.from_bytes(r[1:9], "big"): r[9:] for r in records}
+
+
 def check_commit(
     validators: Validators, app: Application, chain: list[bytes], commit: Message
 ) -> None:
@@ -193,6 +208,8 @@ class Replica:
         self.consensus: Tendermint | None = None
         self.buffered: list[Message] = []
         self.pending_commits: dict[int, Message] = {}
+        self.seals: dict[int, dict[int, bytes]] = {}  # height -> validator -> SEAL signature
+        self.sealed: dict[int, bytes] = {}  # height -> block with its 2f+1 certificate
         self.ticks = 0
 
     @property
@@ -204,6 +221,7 @@ class Replica:
         """Replay the log (a restart resumes where the crash left off), then begin."""
         self.commits, restored = replay(self.block_log)
         self.chain = [m.value for m in self.commits]
+        self.sealed = replay_seals(self.block_log)
         if self.chain:
             self.logger.info("replayed %d blocks from the log", len(self.chain))
         return self._enter_height(restored)
@@ -220,6 +238,8 @@ class Replica:
             return self._answer_status(message)
         if message.kind == Kind.COMMIT:
             return self._receive_commit(message)
+        if message.kind == Kind.SEAL:
+            return self._receive_seal(message)
         if message.height == self.height + 1 or (
             self.consensus is None and message.height == self.height
         ):
@@ -244,6 +264,9 @@ class Replica:
         self.ticks += 1
         status = Message(Kind.STATUS, self.height, 0, self.index)
         effects = Effects(sends=[(None, messages.encode(status))])
+        latest = range(max(1, self.height - RESEAL_HEIGHTS), self.height)
+        unsealed = [h for h in latest if h not in self.sealed]
+        effects.sends += [(None, messages.encode(self._own_seal(h))) for h in unsealed]
         if self.consensus is not None:
             # The last two rounds every tick; every REPEAT_ALL-th tick all of this height
             # (the paper's gossip delivers every message of a correct validator).
@@ -306,12 +329,17 @@ class Replica:
         self.commits.append(commit)
         self.logger.info("committed height %d (round %d)", len(self.chain), commit.round)
         committed = [len(self.chain)]
+        seal = self._own_seal(len(self.chain))
+        self._receive_seal(seal)
+        for old in [h for h in self.seals if h < len(self.chain) - 64]:
+            del self.seals[old]  # heights that never got 2f+1 seals here: give up
         if pause > 0:
             self.consensus = None
             effects = Effects(timers=[Timer(Step.PROPOSE, self.height, -1, pause)])
         else:
             effects = self._enter_height()
         effects.committed = committed + effects.committed
+        effects.sends.insert(0, (None, messages.encode(seal)))
         follow = self.pending_commits.pop(self.height, None)
         if follow is not None and not effects.committed[1:]:
             effects.merge(self._receive_commit(follow))
@@ -323,7 +351,11 @@ class Replica:
         if not 0 <= m.sender < self.validators.n or m.sender == self.index:
             return Effects()
         heights = range(max(m.height, 1), min(m.height + SYNC_BATCH - 1, len(self.chain)) + 1)
-        return Effects(sends=[(m.sender, messages.encode(self.commits[h - 1])) for h in heights])
+        sends = []
+        for h in heights:  # the block with its certificate, and our seal of it
+            sends.append((m.sender, messages.encode(self.commits[h - 1])))
+            sends.append((m.sender, messages.encode(self._own_seal(h))))
+        return Effects(sends=sends)
 
     def _receive_commit(self, m: Message) -> Effects:
         if m.height > self.height:
@@ -339,3 +371,38 @@ class Replica:
             return Effects()
         self.logger.info("h=%d: caught up from %d", m.height, m.sender)
         return self._commit(m)
+
+    # ---------------------------------------------------------------- sealing
+    def _own_seal(self, height: int) -> Message:
+        signature = self.sign(self.secret, self.app.seal_message(self.chain[height - 1]))
+        return Message(Kind.SEAL, height, 0, self.index, signature=signature)
+
+    def _receive_seal(self, m: Message) -> Effects:
+        """Collect validators' SEALs of our decided blocks; at 2f+1 the block is sealed:
+        its certificate (``Block.certificate``) is complete and appended to the log."""
+        h, known = m.height, self.seals.get(m.height, {})
+        if h in self.sealed or m.sender in known:
+            return Effects()
+        why = None
+        if not 1 <= h <= len(self.chain):
+            why = f"height {h} is not decided here (we are at {self.height})"
+        elif not 0 <= m.sender < self.validators.n:
+            why = f"sender {m.sender} is not a validator"
+        elif not signatures.verify(
+            self.validators.public_keys[m.sender],
+            self.app.seal_message(self.chain[h - 1]),
+            m.signature,
+        ):
+            why = "bad signature, or a seal of another block"  # fmt: skip
+        if why is not None:
+            self.logger.info("h=%d: dropped SEAL from %d: %s", h, m.sender, why)
+            return Effects()
+        seals = self.seals.setdefault(h, {})
+        seals[m.sender] = m.signature
+        if len(seals) >= self.validators.quorum:
+            keys = self.validators.public_keys
+            entries = [(keys[i], sig) for i, sig in sorted(seals.items())]
+            self.sealed[h] = self.app.with_certificate(self.chain[h - 1], entries)
+            self.block_log.append(SEAL_RECORD + h.to_bytes(8, "big") + self.sealed[h])
+            del self.seals[h]
+        return Effects()

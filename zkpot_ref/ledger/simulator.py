@@ -42,7 +42,7 @@ from zkpot_ref.errors import MalformedInput
 from zkpot_ref.ledger import signatures
 from zkpot_ref.ledger.bft import DEFAULT_TIMEOUTS, Timeouts, Validators
 from zkpot_ref.ledger.byzantine import BEHAVIOURS, Byzantine
-from zkpot_ref.ledger.replica import Effects, Replica, check_commit, replay
+from zkpot_ref.ledger.replica import Effects, Replica, check_commit, replay, replay_seals
 
 NETWORK_FAULTS = ("delay", "drop", "duplicate", "partition", "crash")
 ALL_FAULTS = NETWORK_FAULTS + BEHAVIOURS
@@ -156,6 +156,7 @@ class RunResult:
     faults: Counter[str]
     safety: list[str] = field(default_factory=list)
     liveness: str | None = None
+    sealed: int = 0  # blocks whose Block.certificate (2f+1 seals) is complete, all nodes
 
 
 class Simulation:
@@ -306,7 +307,8 @@ class Simulation:
 
 
 def check(sim: Simulation, target_height: int, stable: float) -> RunResult:
-    """The three invariants: agreement, validity, progress after stabilization."""
+    """The three invariants: agreement; validity (every committed block with its consensus
+    certificate, and every sealed block's Block.certificate); progress after stabilization."""
     chains = {i: sim.chain(i) for i in sim.honest}
     result = RunResult(sim.scenario, chains, sim.commit_times, sim.now, sim.sent, sim.faults)
     referee = sim.app_factory(sim.validators)
@@ -319,6 +321,10 @@ def check(sim: Simulation, target_height: int, stable: float) -> RunResult:
             except Exception as exc:  # noqa: BLE001 - any failure is a violation
                 result.safety.append(f"validity: node {i} height {height}: {exc}")
             ids.setdefault(height, set()).add(referee.value_id(commit.value))
+        for height, sealed in replay_seals(sim.logs[i]).items():
+            if not referee.verify_sealed(chains[i][height - 1], sealed):
+                result.safety.append(f"seal: node {i} height {height}: certificate invalid")
+            result.sealed += 1
     for height, seen in sorted(ids.items()):
         if len(seen) > 1:
             result.safety.append(f"agreement: {len(seen)} different blocks at height {height}")
