@@ -209,3 +209,9 @@ def test_node_command_init_and_errors(tmp_path: Path, capsys) -> None:
     assert main(["node"]) == 2
     assert "error: give --config" in capsys.readouterr().err
     assert main(["node", "--config", str(tmp_path / "missing.json")]) == 2
+    with socket.socket() as busy:  # a port someone else holds: one error line, exit 2
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        [config] = write_configs(tmp_path / "busy", 1, [busy.getsockname()[1]])
+        assert main(["node", "--config", str(config)]) == 2
+    assert "cannot listen on 127.0.0.1" in capsys.readouterr().err

@@ -134,7 +134,11 @@ class Node:
 
     async def run(self, stop: asyncio.Event) -> None:
         host, port = self.config.addresses[self.config.index]
-        server = await asyncio.start_server(self._serve, host, port)
+        try:
+            server = await asyncio.start_server(self._serve, host, port)
+        except OSError as exc:
+            self.block_log.close()
+            raise MalformedInput(f"cannot listen on {host}:{port}: {exc.strerror}") from None
         self.outboxes = {i: asyncio.Queue(OUTBOX_SIZE) for i in self.peers}
         self.tasks |= {asyncio.create_task(self._sender(i)) for i in self.peers}
         self.tasks.add(asyncio.create_task(self._ticker()))
@@ -235,7 +239,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.config:
         raise MalformedInput("give --config FILE (or --init DIR to write a cluster's configs)")
     config = load_config(args.config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    handler = logging.StreamHandler()  # the node's log lines go to stderr
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    logger = logging.getLogger("zkpot")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -244,5 +252,8 @@ def run(args: argparse.Namespace) -> int:
             loop.add_signal_handler(sig, stop.set)
         await Node(config).run(stop)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        logger.removeHandler(handler)
     return 0
