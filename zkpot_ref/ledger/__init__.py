@@ -12,7 +12,12 @@ Lessons, in reading order:
 - ``store.py``: the content-addressed blob store (IPFS-compatible CIDs) for models and
   proofs, which are too big for blocks.
 - ``log.py``: each node's durable append-only block log (what survives a crash).
-- ``bft.py``, ``simulator.py``: Tendermint consensus and the fault simulator.
+- ``messages.py``: the consensus messages (proposal, prevote, precommit) on the wire.
+- ``bft.py``: Tendermint (arXiv 1807.04938, Algorithm 1) as a pure state machine.
+- ``app.py``: what consensus decides on: ZKPoT blocks and their validity rule.
+- ``replica.py``: one validator across heights, crashes and catch-up.
+- ``byzantine.py``, ``simulator.py``: faulty validators and the deterministic fault simulator.
+- ``node.py``: the same replica as an OS process over TCP on 127.0.0.1.
 
 This package may import ``zkpot_ref.field``, ``zkpot_ref.transcript`` and
 ``zkpot_ref.errors``; never JAX and never ``zkpot_ref.fl``.
