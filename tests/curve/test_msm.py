@@ -1,4 +1,7 @@
-"""Pippenger MSM equals the naive sum: sizes 0..1000, edge scalars, repeated points, G1 and G2."""
+"""Pippenger MSM equals the naive sum: sizes 0..1000, edge scalars, repeated points, G1 and G2.
+
+The helpers of the batch-affine path are tested in test_msm_batch_affine.py.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,13 @@ from hypothesis import strategies as st
 from py_ecc import optimized_bn128 as ob
 
 from zkpot_ref.curve import G1, G2, msm, msm_naive
-from zkpot_ref.curve.msm import msm_generic, signed_digits, window_bits
+from zkpot_ref.curve.msm import msm_generic, signed_digits, window_bits, window_cost
+from zkpot_ref.curve.msm_batch_affine import msm_g1_batch_affine, windows_for
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS as R
 
-EDGE_SCALARS = [0, 1, 2, R - 1, R - 2, (R - 1) // 2, 2**253, 2**128 - 1]
+# r // 2 is the largest scalar the batch-affine path keeps, r // 2 + 1 the smallest it negates
+EDGE_SCALARS = [0, 1, 2, R - 1, R - 2, R // 2, R // 2 + 1, 2**253, 2**128 - 1]
 
 
 def inputs(rng: random.Random, n: int, group: type = G1) -> tuple[list, list[int]]:
@@ -60,12 +65,44 @@ def test_degenerate_buckets() -> None:
     """Equal points in one bucket (batch doubling) and P, -P in one bucket (cancellation)."""
     g = G1.generator() * 7
     for points, scalars in [
-        ([g] * 50, [12345] * 50),
-        ([g, -g] * 25, [R - 3] * 50),
+        ([g] * 50, [12345] * 50),  # every bucket: 50 copies of g -> doublings in each round
+        ([g] * 64, [R - 12345] * 64),  # the same, negated by the r - k trick
+        ([g, -g] * 25, [R - 3] * 50),  # P + (-P) in every bucket
+        ([g, g, -g] * 20, [R // 2] * 60),  # doubling and cancellation in one bucket
         ([g] * 40, list(range(40))),
         ([g * (i % 3 + 1) for i in range(64)], [2 ** (i % 9) for i in range(64)]),
+        ([g] * 30, [1] * 15 + [R - 1] * 15),  # sums to the identity
+        ([G1.identity()] * 5, [1, 2, 3, R - 1, 0]),
     ]:
         assert msm(points, scalars) == msm_naive(points, scalars)
+
+
+def test_affine_and_jacobian_inputs_agree(rng) -> None:
+    """Points with Z = 1 (an SRS) skip the normalisation; others are normalised: same sum."""
+    points, scalars = inputs(rng, 40)
+    affine = [p if p.is_identity() else G1.from_affine(*p.to_affine()) for p in points]
+    assert any(p.z != 1 for p in points if not p.is_identity())
+    mixed = [a if i % 2 else p for i, (p, a) in enumerate(zip(points, affine, strict=True))]
+    expected = msm_naive(points, scalars)
+    assert msm(affine, scalars) == msm(mixed, scalars) == expected
+
+
+@pytest.mark.parametrize("c", range(2, 14))
+def test_every_window_width(c: int, rng) -> None:
+    """The batch-affine path is right for every c, not only the one window_bits picks."""
+    points, scalars = inputs(rng, 12)
+    scalars[-1] = R // 2  # the largest kept scalar fills the top window
+    assert msm_g1_batch_affine(points, scalars, c) == msm_naive(points, scalars)
+
+
+def test_small_batches(rng, monkeypatch) -> None:
+    """A round cut into many batches (one inversion each) gives the same sums."""
+    from zkpot_ref.curve import msm_batch_affine
+
+    monkeypatch.setattr(msm_batch_affine, "BATCH", 3)
+    points, scalars = inputs(rng, 60)
+    points[10:30] = [points[5]] * 20  # long doubling chains across batch boundaries
+    assert msm(points, scalars) == msm_naive(points, scalars)
 
 
 def test_scalars_are_reduced_mod_r(rng) -> None:
@@ -105,10 +142,21 @@ def test_window_bits_grows_with_size() -> None:
     assert widths == sorted(widths) and widths[0] >= 2 and widths[-1] <= 16
 
 
+def test_window_bits_matches_measurements() -> None:
+    """The cost model picks a width within the measured best of docs/curve_msm.md."""
+    measured_best = {2**8: {6, 7}, 2**10: {7, 8}, 2**12: {9, 10}, 2**14: {10, 11}}
+    for n, best in measured_best.items():
+        assert window_bits(n) in best
+    # the plain count n + B (no bookkeeping term) would pick wider windows
+    assert window_cost(4096, 9) < window_cost(4096, 11)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.integers(0, R - 1), st.integers(2, 16))
 def test_signed_digits(k: int, c: int) -> None:
     digits = signed_digits(k, c)
     assert sum(d << (c * j) for j, d in enumerate(digits)) == k
     assert all(-(1 << (c - 1)) <= d <= 1 << (c - 1) for d in digits)
-    assert len(digits) <= (R.bit_length() + c) // c  # the windows _msm_g1 allocates
+    assert len(digits) <= (R.bit_length() + c) // c  # the windows msm_generic may need
+    half = min(k, R - k)  # what the batch-affine path digits after the r - k trick
+    assert len(signed_digits(half, c)) <= windows_for(c)
