@@ -1,25 +1,25 @@
 """Pippenger on G1 with batch-affine additions: the MSM that the prover actually runs.
 
 Lesson 3.10, the sequel of ``msm.py`` (read that first: windows, buckets, signed digits).
-Same algorithm as ``msm_generic``; three changes make it about twice as fast in CPython,
-where the price of a group operation is its count of 254-bit multiplications and
-reductions (each ~0.15 us, about as much as the interpreter's own work around them):
+Same buckets as ``msm_generic``; what changes is how two points are added. In CPython
+the price of a group operation is its count of 254-bit multiplications (~2,300 machine
+instructions each) and reductions mod p (~3,200: ``%`` is the most expensive operator
+here); the interpreter's own work around them is small next to that.
 
 1. **Affine points and batch inversion.** Adding two affine points costs a slope
    lambda = (y2 - y1) / (x2 - x1), then x3 = lambda^2 - x1 - x2, y3 = lambda (x1 - x3) - y1:
-   3 multiplications and one inversion. An inversion alone costs ~50 multiplications, but
+   3 multiplications and one inversion. An inversion alone costs ~45 multiplications, but
    the additions inside one *round* (each bucket's points added in pairs) are independent,
    so their denominators are inverted together with Montgomery's trick
    (``field.batch_inverse_ints``; written out inline below, where it costs 3
-   multiplications an addition). Total ~6 multiplications an addition, against ~16 for
-   a Jacobian addition (``g1_add``). Bernstein–Lange call this "simultaneous inversion";
-   every fast MSM (gnark, arkworks, the ZPrize entries) uses it.
+   multiplications an addition). Total 6 multiplications and 5 reductions an addition,
+   against ~16 and ~12 for a Jacobian addition (``g1_add``). Every fast MSM (gnark,
+   arkworks, the ZPrize entries) does its bucket sums this way.
 2. **Small batches.** A round is cut into batches of ``BATCH`` additions, one inversion
-   each: the numbers of a batch stay in the CPU cache (measured: 512 additions in one
-   batch cost ~2.4 us each, 30,000 cost ~3.5 us each).
+   each: the numbers of a batch stay in the CPU cache (measured: an addition costs
+   ~2.4 us in batches of 256, ~3.4 us in one batch of 32,768).
 3. **Half-size scalars.** k P = (r - k)(-P), so every scalar above r/2 is replaced by
-   r - k < 2^253: one window bit fewer, and signed digits then need exactly
-   ceil(254 / c) windows (``windows_for``).
+   r - k < 2^253: signed digits then need exactly ceil(254 / c) windows (``windows_for``).
 
 Edge cases of the affine formula, which a batch must not trip over (a zero denominator
 would zero the whole product of the batch): x1 = x2 means P + P (tangent slope
