@@ -5,7 +5,8 @@
     .venv/bin/python benchmarks/curve.py --json     # last line: one JSON object of figures
 
 Every figure is the median of ``--repeat`` runs (default 5), both sides measured in the
-same process on the same inputs. The clock is this process's CPU time
+same process on the same inputs (the MSM rows take their runs in turn, Pippenger then
+naive, so that both see the same load). The clock is this process's CPU time
 (``time.process_time``) by default: the machines are shared, and wall time under load
 measures the neighbours (``--clock wall`` gives ``time.perf_counter`` instead). The
 naive MSM at 2^12 takes seconds per run, so it is measured ``--naive-repeat`` times
@@ -51,6 +52,19 @@ def median_time(fn: Callable[[], object], repeat: int, inner: int = 1) -> float:
             fn()
         times.append((clock() - start) / inner)
     return statistics.median(times)
+
+
+def median_times_interleaved(fns: list[Callable[[], object]], repeats: list[int]) -> list[float]:
+    """Median time of each fn, the runs taken in turn (fn0, fn1, fn0, fn1, ...) so that
+    every fn sees the same changes of load on a shared machine; fn i runs repeats[i] times."""
+    times: list[list[float]] = [[] for _ in fns]
+    for r in range(max(repeats)):
+        for fn, rep, out in zip(fns, repeats, times, strict=True):
+            if r < rep:
+                start = clock()
+                fn()
+                out.append(clock() - start)
+    return [statistics.median(t) for t in times]
 
 
 def affine(p: G1) -> G1:
@@ -126,9 +140,11 @@ def main(argv: list[str] | None = None) -> int:
         points = [affine(g1 * rng.randrange(1, R_MODULUS)) for _ in range(n)]
         scalars = [rng.randrange(R_MODULUS) for _ in range(n)]
         figures[f"msm_2_{log_n}_window_bits"] = window_bits(n)
-        t_msm = median_time(lambda: msm(points, scalars), repeat)  # noqa: B023
         naive_repeat = repeat if log_n < 12 else min(repeat, args.naive_repeat)
-        t_naive = median_time(lambda: msm_naive(points, scalars), naive_repeat)  # noqa: B023
+        t_msm, t_naive = median_times_interleaved(
+            [lambda: msm(points, scalars), lambda: msm_naive(points, scalars)],  # noqa: B023
+            [repeat, naive_repeat],
+        )
         figures[f"msm_2_{log_n}_ms"] = t_msm * 1e3
         figures[f"msm_naive_2_{log_n}_ms"] = t_naive * 1e3
         figures[f"msm_2_{log_n}_speedup_vs_naive"] = row(
