@@ -25,7 +25,7 @@ Edge cases of the affine formula, which a batch must not trip over (a zero denom
 would zero the whole product of the batch): x1 = x2 means P + P (tangent slope
 3 x^2 / 2y; BN254 has no point with y = 0) or P + (-P) (the pair is dropped: it sums to
 the identity). The identity never enters a bucket: zero scalars and identity points are
-removed up front, and an empty bucket is ``None``.
+removed up front, and the aggregation reads an empty bucket as ``None`` (the identity).
 
 Aggregation (sum_b b B_b = sum of running sums) runs all windows side by side, so each
 step is one batch; the step adds the *previous* running sum into the window sum while it
