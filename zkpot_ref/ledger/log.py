@@ -47,6 +47,7 @@ from pathlib import Path
 from types import TracebackType
 
 from zkpot_ref.errors import MalformedInput, StoreError
+from zkpot_ref.ledger.store import fsync_directory
 
 MAGIC = b"zkpotlog"
 LOG_VERSION = 1
@@ -122,14 +123,6 @@ def replay(path: str | os.PathLike[str]) -> list[bytes]:
     return scan(data)[0]
 
 
-def _fsync_directory(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class BlockLog:
     """An append-only, checksummed, fsynced record log in one file (see the module docstring)."""
 
@@ -159,7 +152,7 @@ class BlockLog:
         finally:
             os.close(fd)
         os.replace(temp_name, self.path)
-        _fsync_directory(directory)
+        fsync_directory(directory)
 
     def _require_open(self) -> int:
         if self._fd is None:

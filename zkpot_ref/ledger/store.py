@@ -97,7 +97,7 @@ def cid_digest(cid: str) -> bytes:
     return cid_to_bytes(cid)[4:]
 
 
-def _fsync_directory(path: Path) -> None:
+def fsync_directory(path: Path) -> None:
     """Make a rename or a new file in ``path`` durable (POSIX: the directory entry is data too)."""
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -143,7 +143,7 @@ class BlobStore:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temp_name, path)
-            _fsync_directory(path.parent)
+            fsync_directory(path.parent)
         except OSError as exc:
             Path(temp_name).unlink(missing_ok=True)
             raise StoreError(f"cannot write blob {cid} under {self.root}: {exc}") from exc

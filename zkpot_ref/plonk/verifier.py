@@ -107,13 +107,35 @@ def public_input_at(domain: Domain, public: Sequence[int], xi: int) -> tuple[int
     return pi, lagrange[0]
 
 
-def verify(vk: VerificationKey, public: Sequence[int], proof: Proof) -> bool:
-    """True iff ``proof`` proves the circuit of ``vk`` for ``public``."""
+def validated_challenges(vk: VerificationKey, public: Sequence[int],
+                         proof: Proof) -> tuple[list[int], Challenges]:
+    """Steps 1 and 2: validate the inputs (MalformedInput if malformed), replay the transcript."""
     if not isinstance(vk, VerificationKey) or not isinstance(proof, Proof):
         raise MalformedInput("verify expects a VerificationKey and a Proof")
     public = validate_public(vk, public)
     proof.validate()
-    ch = compute_challenges(vk, public, proof)
+    return public, compute_challenges(vk, public, proof)
+
+
+def constant_term(proof: Proof, ch: Challenges, pi: int, l1: int) -> int:
+    """Step 4: r0 = PI(xi) - alpha² L_1(xi) - alpha (a + b s1 + g)(b + b s2 + g)(c + g) zw.
+
+    (b = beta, g = gamma.) With lookups, the lookup argument's constant joins it.
+    """
+    a, b, c, zw = proof.eval_a, proof.eval_b, proof.eval_c, proof.eval_zw
+    perm_sigma = (a + ch.beta * proof.eval_s1 + ch.gamma) * (b + ch.beta * proof.eval_s2
+                                                             + ch.gamma) % R
+    r0 = (pi - l1 * ch.alpha * ch.alpha - ch.alpha * perm_sigma % R * (c + ch.gamma) % R * zw)
+    if proof.has_lookups:
+        _, constant = lookup.linearisation(ch.alpha, ch.delta, l1, a, proof.eval_qk,
+                                           proof.eval_t, proof.eval_m, proof.eval_phiw)
+        r0 += constant
+    return r0 % R
+
+
+def verify(vk: VerificationKey, public: Sequence[int], proof: Proof) -> bool:
+    """True iff ``proof`` proves the circuit of ``vk`` for ``public``."""
+    public, ch = validated_challenges(vk, public, proof)
     beta, gamma, alpha, xi, v, u = ch.beta, ch.gamma, ch.alpha, ch.xi, ch.v, ch.u
     domain = Domain(vk.n)
     zh = domain.vanishing_at(xi)
@@ -121,9 +143,8 @@ def verify(vk: VerificationKey, public: Sequence[int], proof: Proof) -> bool:
     a, b, c = proof.eval_a, proof.eval_b, proof.eval_c
     s1, s2, zw = proof.eval_s1, proof.eval_s2, proof.eval_zw
 
-    # step 4: r0
+    r0 = constant_term(proof, ch, pi, l1)
     perm_sigma = (a + beta * s1 + gamma) * (b + beta * s2 + gamma) % R
-    r0 = (pi - l1 * alpha * alpha - alpha * perm_sigma % R * (c + gamma) % R * zw) % R
 
     # step 5: [D], [F], [E] as one multi-scalar multiplication
     z_scalar = (alpha * (a + beta * xi + gamma) % R * (b + beta * vk.k1 * xi + gamma) % R
@@ -156,15 +177,15 @@ def _add_lookup_terms(vk: VerificationKey, proof: Proof, ch: Challenges, l1: int
     """The lookup argument's share of [F] - [E] (lookup.py).
 
     [D] gains (phi coefficient + u·v)·[phi] (the u·v: phi is opened at xi·omega together
-    with z); [F] gains v^6 [q_K] + v^7 [t] + v^8 [m]; [E]'s scalar gains the lookup
-    constant (through r0, with the sign of -r0) and v^6..v^8 evaluations + u v phi_w.
+    with z); [F] gains v^6 [q_K] + v^7 [t] + v^8 [m]; [E]'s scalar gains the v^6..v^8
+    evaluations and u·v·phi_w (the lookup constant is already in r0).
     """
     v = ch.v
-    phi_coefficient, constant = lookup.linearisation(
+    phi_coefficient, _ = lookup.linearisation(
         ch.alpha, ch.delta, l1, proof.eval_a, proof.eval_qk, proof.eval_t, proof.eval_m,
         proof.eval_phiw)
     v6, v7, v8 = (pow(v, k, R) for k in (6, 7, 8))
-    extra_e = (-constant + v6 * proof.eval_qk + v7 * proof.eval_t + v8 * proof.eval_m
+    extra_e = (v6 * proof.eval_qk + v7 * proof.eval_t + v8 * proof.eval_m
                + ch.u * v % R * proof.eval_phiw) % R
     points = points + [proof.Phi, vk.Q_K, vk.T, proof.M, G1.generator()]
     scalars = scalars + [phi_coefficient + ch.u * v, v6, v7, v8, -extra_e]

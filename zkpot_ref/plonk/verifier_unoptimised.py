@@ -27,16 +27,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from zkpot_ref.curve import G1, G2, pairing_check
-from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS
 from zkpot_ref.plonk import lookup
 from zkpot_ref.plonk.preprocess import VerificationKey
 from zkpot_ref.plonk.proof import Proof
 from zkpot_ref.plonk.verifier import (
     Challenges,
-    compute_challenges,
+    constant_term,
     public_input_at,
-    validate_public,
+    validated_challenges,
 )
 from zkpot_ref.poly import Domain
 
@@ -64,27 +63,6 @@ def linearisation_commitment(vk: VerificationKey, proof: Proof, ch: Challenges,
     return d
 
 
-def constant_term(proof: Proof, ch: Challenges, pi: int, l1: int) -> int:
-    """r0, including the lookup argument's constant when there is one."""
-    r0 = vanilla_constant_term(proof, ch, pi, l1)
-    if proof.has_lookups:
-        _, constant = lookup.linearisation(ch.alpha, ch.delta, l1, proof.eval_a, proof.eval_qk,
-                                           proof.eval_t, proof.eval_m, proof.eval_phiw)
-        r0 = (r0 + constant) % R
-    return r0
-
-
-def vanilla_constant_term(proof: Proof, ch: Challenges, pi: int, l1: int) -> int:
-    """r0 = PI(xi) - alpha² L_1(xi) - alpha (a + b s1 + g)(b + b s2 + g)(c + g) zw.
-
-    (b = beta, g = gamma; the constant term of the linearisation.)
-    """
-    perm = ((proof.eval_a + ch.beta * proof.eval_s1 + ch.gamma)
-            * (proof.eval_b + ch.beta * proof.eval_s2 + ch.gamma)
-            * (proof.eval_c + ch.gamma) * proof.eval_zw)
-    return (pi - ch.alpha * ch.alpha * l1 - ch.alpha * perm) % R
-
-
 def kzg_opening_holds(commitment: G1, point: int, value: int, witness: G1, x_2: G2) -> bool:
     """e(W, [tau]_2) == e(C - value·[1] + point·W, [1]_2): C opens to value at point."""
     right = commitment - G1.generator() * value + witness * point
@@ -93,11 +71,7 @@ def kzg_opening_holds(commitment: G1, point: int, value: int, witness: G1, x_2: 
 
 def verify_step_by_step(vk: VerificationKey, public: Sequence[int], proof: Proof) -> bool:
     """The same verdict as ``verifier.verify``, with two separate KZG checks."""
-    if not isinstance(vk, VerificationKey) or not isinstance(proof, Proof):
-        raise MalformedInput("verify expects a VerificationKey and a Proof")
-    public = validate_public(vk, public)
-    proof.validate()
-    ch = compute_challenges(vk, public, proof)
+    public, ch = validated_challenges(vk, public, proof)
     pi, l1 = public_input_at(Domain(vk.n), public, ch.xi)
     r0 = constant_term(proof, ch, pi, l1)
     d = linearisation_commitment(vk, proof, ch, l1)
