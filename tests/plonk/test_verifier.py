@@ -138,3 +138,13 @@ def test_fuzzed_proof_bytes_give_false_or_malformed_input(data) -> None:
         assert isinstance(error, MalformedInput)
     else:
         assert accepted is (bytes(raw) == proof.to_bytes())
+
+
+def test_off_curve_point_in_a_proof_object_is_malformed_input() -> None:
+    circuit, _, vk, proof = statement()
+    off_curve = G1(1, 1, 1)  # raw Jacobian constructor: (1, 1) is not on y^2 = x^3 + 3
+    for name in ("A", "Wxiw"):
+        with pytest.raises(MalformedInput, match=f"proof.{name} is not a point"):
+            verify(vk, circuit.public_values(), proof.replace(**{name: off_curve}))
+    with pytest.raises(MalformedInput, match="is not a point"):
+        verify(vk, circuit.public_values(), proof.replace(Z="not a point"))
