@@ -5,7 +5,8 @@ Part 3 of the course. Read the lessons in this order:
 1. ``fq2.py``, ``fq6.py``, ``fq12.py`` — the tower Fq2 -> Fq6 -> Fq12;
 2. ``points.py`` — the group law in Jacobian coordinates; ``g1.py``, ``g2.py`` — the groups;
 3. ``pairing.py`` — the Miller loop; ``final_exp.py`` — the final exponentiation;
-4. ``msm.py``, ``msm_batch_affine.py`` — multi-scalar multiplication (Pippenger), the prover's hot spot;
+4. ``msm.py``, ``msm_batch_affine.py`` — multi-scalar multiplication (Pippenger),
+   the prover's hot spot;
 5. ``eip197.py`` — the Ethereum precompiles ECADD / ECMUL / ECPAIRING on raw bytes.
 """
 
