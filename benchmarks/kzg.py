@@ -19,25 +19,16 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import subprocess
 import tempfile
-import time
 from pathlib import Path
+
+from timing import median_seconds
 
 from zkpot_ref.ceremony import check_ceremony, contribute, start
 from zkpot_ref.field import R_MODULUS
 from zkpot_ref.kzg import commit, open_at, verify_opening
 from zkpot_ref.ptau import find_snarkjs
-
-
-def median_seconds(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
 
 
 def snarkjs_seconds(snarkjs: Path, power: int, runs: int) -> tuple[float, float]:

@@ -9,20 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
-import time
+
+from timing import median_seconds
 
 from zkpot_ref.field import R_MODULUS
 from zkpot_ref.poly import Domain
-
-
-def median_seconds(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

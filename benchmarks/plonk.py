@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "plonk"))
 
 from plonk_helpers import random_circuit  # noqa: E402
+from timing import timed  # noqa: E402
 
 from zkpot_ref.kzg import SRS  # noqa: E402
 from zkpot_ref.plonk.preprocess import setup  # noqa: E402
@@ -86,13 +85,6 @@ def snarkjs_peer(k: int, runs: int) -> tuple[float, float] | None:
     return t_prove, t_verify
 
 
-def timed(fn, runs: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main() -> None:

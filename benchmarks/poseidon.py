@@ -18,10 +18,10 @@ import json
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import time
-from collections.abc import Callable
+
+from timing import median_seconds
 
 from zkpot_ref.field import R_MODULUS
 from zkpot_ref.gadgets.commitment import commit, permutations_for
@@ -51,13 +51,6 @@ const { buildPoseidon } = require("circomlibjs");
 """
 
 
-def median_seconds(fn: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def circomlibjs_rates(count: int, runs: int) -> dict[int, float] | None:
