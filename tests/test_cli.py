@@ -20,7 +20,9 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
 def test_demo_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["demo", "--log-size", "6"]) == 0
     out = capsys.readouterr().out
-    assert "INTT(NTT(f)) == f: True" in out and "False" not in out
+    assert "INTT(NTT(f)) == f: True" in out
+    assert "verifies for y: True;  for y + 1: False" in out
+    assert "opens: True;  with other weights: False" in out
 
 
 def test_user_mistakes_are_one_line_errors(capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,7 +23,7 @@ from zkpot_ref.errors import ZkpotError
 
 #: name -> (module offering add_arguments/run, one-line help). Add new commands here.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("zkpot_ref.demo", "a tiny tour: field arithmetic and an NTT round trip"),
+    "demo": ("zkpot_ref.demo", "a short tour: fields, NTT, a PLONK proof, a Poseidon commitment"),
     "ceremony": ("zkpot_ref.ceremony_format",
                  "powers-of-tau ceremony: new | contribute | verify (the KZG SRS)"),
     "experiment": ("zkpot_ref.fl.command", "a federated-learning run: per-round accuracy table"),
