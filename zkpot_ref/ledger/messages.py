@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from zkpot_ref.errors import MalformedInput
+from zkpot_ref.ledger.encoding import Reader
 
 VERSION = 1
 #: Messages larger than this are refused before decoding (a block is kilobytes here).
@@ -197,16 +198,17 @@ def decode(data: bytes) -> Message:
         kind = Kind(kind_byte)
     except ValueError:
         raise MalformedInput(f"unknown consensus message kind {kind_byte}") from None
-    reader = _Reader(data, _HEADER.size)
+    reader = Reader(data, "consensus message")
+    reader.offset = _HEADER.size  # the fixed header was unpacked above
     fields: dict[str, object] = {}
     if kind == Kind.PROPOSAL:
-        valid_round = reader.uint32() - 1
+        valid_round = reader.uint(4) - 1
         if valid_round >= round_:
             raise MalformedInput(
                 f"proposal valid round {valid_round} is not below its round {round_}"
             )
         fields["valid_round"] = valid_round
-        fields["value"] = reader.take(reader.uint32())
+        fields["value"] = reader.take(reader.uint(4))
         fields["signature"] = reader.take(SIGNATURE_BYTES)
     elif kind in (Kind.PREVOTE, Kind.PRECOMMIT):
         has_id = reader.take(1)[0]
@@ -215,10 +217,10 @@ def decode(data: bytes) -> Message:
         fields["value_id"] = reader.take(ID_BYTES) if has_id else None
         fields["signature"] = reader.take(SIGNATURE_BYTES)
     elif kind == Kind.COMMIT:
-        fields["value"] = reader.take(reader.uint32())
-        count = int.from_bytes(reader.take(2), "big")
+        fields["value"] = reader.take(reader.uint(4))
+        count = reader.uint(2)
         entries = [
-            (int.from_bytes(reader.take(2), "big"), reader.take(SIGNATURE_BYTES))
+            (reader.uint(2), reader.take(SIGNATURE_BYTES))
             for _ in range(count)
         ]
         if [i for i, _ in entries] != sorted({i for i, _ in entries}):
@@ -228,29 +230,3 @@ def decode(data: bytes) -> Message:
         fields["signature"] = reader.take(SIGNATURE_BYTES)
     reader.finish()
     return Message(kind, height, round_, sender, **fields)  # type: ignore[arg-type]
-
-
-class _Reader:
-    """A cursor over ``data`` that refuses to read past the end."""
-
-    def __init__(self, data: bytes, offset: int) -> None:
-        self.data, self.offset = data, offset
-
-    def take(self, count: int) -> bytes:
-        if self.offset + count > len(self.data):
-            raise MalformedInput(
-                f"consensus message truncated: wanted {count} bytes at "
-                f"offset {self.offset}, only {len(self.data)} in all"
-            )
-        chunk = self.data[self.offset : self.offset + count]
-        self.offset += count
-        return chunk
-
-    def uint32(self) -> int:
-        return int.from_bytes(self.take(4), "big")
-
-    def finish(self) -> None:
-        if self.offset != len(self.data):
-            raise MalformedInput(
-                f"{len(self.data) - self.offset} trailing bytes after a consensus message"
-            )
