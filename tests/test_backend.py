@@ -6,10 +6,11 @@ import random
 
 import pytest
 
-from zkpot_ref import backend
+from zkpot_ref import backend, kzg
 from zkpot_ref.curve import G1, msm_naive
-from zkpot_ref.errors import MalformedInput
+from zkpot_ref.errors import MalformedInput, SetupError
 from zkpot_ref.field import R_MODULUS as R
+from zkpot_ref.kzg import SRS
 from zkpot_ref.poly import COSET_SHIFT, Domain
 
 rng = random.Random(3)
@@ -26,11 +27,33 @@ def test_reference_kernels_match_the_lessons() -> None:
     points = [G1.generator() * rng.randrange(1, R) for _ in range(5)]
     scalars = [rng.randrange(R) for _ in range(5)]
     assert b.msm(points, scalars) == msm_naive(points, scalars)
-    assert b.commit(points, scalars[:3]) == msm_naive(points[:3], scalars[:3])
-    with pytest.raises(MalformedInput, match="exceeds the SRS"):
-        b.commit(points[:2], scalars)
     with pytest.raises(MalformedInput):
         b.coset_ntt(values, d.omega, 8, COSET_SHIFT)
+
+
+def test_commitments_and_openings_are_the_kzg_lessons() -> None:
+    srs = SRS.insecure_from_tau(12345, 4)
+    b = backend.Backend()
+    coeffs = [rng.randrange(R) for _ in range(3)]
+    assert b.commit(srs, coeffs) == kzg.commit(srs, coeffs) == msm_naive(
+        srs.g1_powers[:3], coeffs)
+    with pytest.raises(SetupError, match="exceeds the SRS"):
+        b.commit(srs.truncated(1), coeffs)
+    polys = [coeffs, [5, 6]]
+    assert b.open_batch(srs, polys, 7, 9) == kzg.open_batch(srs, polys, 7, 9)
+
+
+def test_a_backend_can_replace_a_reference_kernel() -> None:
+    def square(x: int) -> int:
+        return x * x
+
+    class Faster(backend.Backend):
+        kernels = {backend.kernel_name(square): lambda x: x**2}
+
+    assert backend.Backend().kernel(square) is square
+    replaced = Faster().kernel(square)
+    assert replaced is not square and replaced(7) == 49
+    assert backend.kernel_name(kzg.commit) == "zkpot_ref.kzg.commit"
 
 
 def test_registry() -> None:

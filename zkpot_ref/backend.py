@@ -6,6 +6,16 @@ multiplications (KZG commitments). The protocol code (``plonk/prover.py``) asks 
 :class:`Backend` for those and never cares how they are computed, so the JAX fast path
 (``fastpath/``) can slot in without touching a line of protocol code.
 
+Commitments and openings are the KZG lesson's own ``kzg.commit`` / ``kzg.open_batch``,
+called with the backend's MSM: one definition, one error type (``SetupError`` when a
+polynomial outgrows the SRS).
+
+The rest of the prover's work is elementwise arithmetic over whole columns (the round-3
+quotient, the grand products, Horner evaluations). Those are written once, readably, as
+plain functions in the protocol modules; the prover calls them through
+:meth:`Backend.kernel`, which returns the function itself — or, in a backend that
+registered a faster version under that function's name, the faster version.
+
 The rule every backend must keep: **same inputs, same outputs, bit for bit**. A backend
 may be faster, never different; the fast path's differential tests check byte-identical
 proofs against this reference.
@@ -20,10 +30,13 @@ Read next: ``plonk/circuit.py``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
+from zkpot_ref import kzg
 from zkpot_ref.curve import G1, msm
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS, inverse_mod
+from zkpot_ref.kzg import SRS
 from zkpot_ref.poly import intt, ntt
 
 R = R_MODULUS
@@ -34,9 +47,12 @@ class Backend:
 
     Subclasses override ``ntt``, ``intt`` and ``msm``; the coset transforms are derived
     from ``ntt``/``intt`` here, so a backend only has to provide the three kernels.
+    Faster versions of elementwise reference functions go in ``kernels``, keyed by
+    ``kernel_name(reference_function)``.
     """
 
     name = "reference"
+    kernels: ClassVar[dict[str, Callable[..., Any]]] = {}
 
     def ntt(self, values: Sequence[int], omega: int) -> list[int]:
         """Evaluations at omega^i of the polynomial with coefficients ``values``."""
@@ -70,13 +86,23 @@ class Backend:
             power = power * inv % R
         return coeffs
 
-    def commit(self, powers: Sequence[G1], coeffs: Sequence[int]) -> G1:
-        """KZG commitment [f(tau)]_1 = sum_j f_j [tau^j]_1 (KZG 2010, §3.2)."""
-        if len(coeffs) > len(powers):
-            raise MalformedInput(
-                f"polynomial of degree {len(coeffs) - 1} exceeds the SRS ({len(powers)} powers)"
-            )
-        return self.msm(powers[: len(coeffs)], coeffs)
+    def commit(self, srs: SRS, coeffs: Sequence[int]) -> G1:
+        """KZG commitment [f(tau)]_1 = sum_j f_j [tau^j]_1 (``kzg.commit``, this MSM)."""
+        return kzg.commit(srs, coeffs, msm=self.msm)
+
+    def open_batch(self, srs: SRS, polys: Sequence[Sequence[int]], z: int,
+                   v: int) -> tuple[list[int], G1]:
+        """Values at z and one KZG proof for sum v^i f_i (``kzg.open_batch``, this MSM)."""
+        return kzg.open_batch(srs, polys, z, v, msm=self.msm)
+
+    def kernel(self, reference: Callable[..., Any]) -> Callable[..., Any]:
+        """This backend's version of the reference function ``reference`` (itself if none)."""
+        return self.kernels.get(kernel_name(reference), reference)
+
+
+def kernel_name(function: Callable[..., Any]) -> str:
+    """The key a backend files a faster ``function`` under: "module.qualname"."""
+    return f"{function.__module__}.{function.__qualname__}"
 
 
 _REGISTRY: dict[str, Callable[[], Backend]] = {"reference": Backend}

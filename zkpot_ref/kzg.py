@@ -35,7 +35,7 @@ Read next: ``ceremony.py`` (making an SRS nobody knows tau of), then ``ptau.py``
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from zkpot_ref.curve import G1, G2, msm, pairing_check
@@ -182,17 +182,21 @@ def _coefficients(srs: SRS, coeffs: Sequence[int]) -> list[int]:
 # --------------------------------------------------------------------------------------
 
 
-def commit(srs: SRS, coeffs: Sequence[int]) -> G1:
+#: How a commitment's MSM is computed: ``curve.msm`` here; a prover passes its backend's.
+MSM = Callable[[Sequence[G1], Sequence[int]], G1]
+
+
+def commit(srs: SRS, coeffs: Sequence[int], msm: MSM = msm) -> G1:
     """C = [f(tau)]_1 = sum_j c_j [tau^j]_1 for f given by its coefficients (low first)."""
     c = _coefficients(srs, coeffs)
     return msm(srs.g1_powers[: len(c)], c)
 
 
-def open_at(srs: SRS, coeffs: Sequence[int], z: int) -> tuple[int, G1]:
+def open_at(srs: SRS, coeffs: Sequence[int], z: int, msm: MSM = msm) -> tuple[int, G1]:
     """(f(z), pi) with pi = [q(tau)]_1 and q = (f - f(z)) / (X - z), by synthetic division."""
     c = _coefficients(srs, coeffs)
     quotient, value = Polynomial(c).divide_by_linear(_scalar(z, "z"))
-    return value, commit(srs, quotient.coeffs)
+    return value, commit(srs, quotient.coeffs, msm)
 
 
 def verify_opening(srs: SRS, commitment: G1 | bytes, z: int, value: int, proof: G1 | bytes) -> bool:
@@ -235,7 +239,7 @@ def batch_challenge(commitments: Sequence[G1], z: int, values: Sequence[int]) ->
 
 
 def open_batch(
-    srs: SRS, polys: Sequence[Sequence[int]], z: int, v: int
+    srs: SRS, polys: Sequence[Sequence[int]], z: int, v: int, msm: MSM = msm
 ) -> tuple[list[int], G1]:
     """Values f_i(z) and ONE proof for all ``polys`` at ``z``: the opening of sum v^i f_i.
 
@@ -252,7 +256,7 @@ def open_batch(
         for j, x in enumerate(c):
             combined[j] = (combined[j] + weight * x) % R
         weight = weight * v % R
-    _, proof = open_at(srs, combined, z)
+    _, proof = open_at(srs, combined, z, msm)
     return values, proof
 
 

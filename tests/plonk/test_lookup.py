@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from plonk_helpers import random_circuit, shared_srs
 
 from zkpot_ref.curve import G1
-from zkpot_ref.errors import MalformedInput
+from zkpot_ref.errors import CircuitError, MalformedInput
 from zkpot_ref.field import R_MODULUS as R
 from zkpot_ref.plonk import lookup, snarkjs
 from zkpot_ref.plonk.circuit import Circuit
@@ -138,3 +138,32 @@ def test_random_circuits_mixing_arithmetic_and_lookups_verify(seed: int, values:
     circuit = make(True)
     pk, vk = setup(make(False), shared_srs())
     assert verify(vk, circuit.public_values(), prove(pk, circuit))
+
+
+def test_a_lookup_row_can_carry_arithmetic() -> None:
+    """gate(..., lookup=True): the row range-checks wire a AND keeps its gate equation,
+    here s = 16·hi + lo with lo, hi looked up in the 4-bit table (2 rows for 8 bits)."""
+
+    def limbs(value: int | None) -> Circuit:
+        c = Circuit()
+        x = c.public_input(value)
+        c.use_range_table(4)
+        lo = c.private_input(None if value is None else value & 15)
+        hi = c.private_input(None if value is None else value >> 4)
+        c.gate(lo, None, None, label="lo", lookup=True)
+        partial = c.private_input(None if value is None else (value >> 4) * 16)
+        c.gate(hi, partial, None, q_L=16, q_R=-1, label="hi", lookup=True)
+        total = c.add(partial, lo)
+        c.assert_equal(total, x)
+        return c
+
+    pk, vk = setup(limbs(None), shared_srs())
+    assert [g.q_K for g in limbs(None).gates if g.q_K] == [1, 1]
+    proof = prove(pk, limbs(0xA7))
+    assert verify(vk, [0xA7], proof) and verify_step_by_step(vk, [0xA7], proof)
+    # hi = 16 is outside [0, 16): every gate equation holds, the lookup does not
+    forced_value = 16 * 16 + 0x07
+    forced = limbs(forced_value)
+    with pytest.raises(CircuitError, match="not in the table"):
+        forced.check_witness()
+    assert not verify(vk, [forced_value], prove(pk, forced, check=False))

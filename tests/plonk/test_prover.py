@@ -104,3 +104,34 @@ def test_helpers() -> None:
     z_h = pow(x, 4, R) - 1
     assert evaluate(blinded, x) == (Polynomial(coeffs)(x) + (5 + 7 * x) * z_h) % R
     assert evaluate([], x) == 0
+
+
+#: SHA-256 of proofs made with blinders 1..11 (101..116 with lookups) by the prover as it
+#: stood before the message-per-round rewrite and the 4n quotient coset (8n then): the
+#: rewrite had to keep every byte. Course exercises are graded against these too.
+GOLDEN = {
+    (5, 20, 2): "2980bcae0fc854f5234401d03ca5a8cd25670511270e51590efb9d27cb0fd661",
+    (77, 24, 3): "d5a96704638c5127eacb7511c2963076bb575477f50d4d1f94e705d39bdcf360",
+}
+GOLDEN_LOOKUP = "70c2e0e8119db3b4f74d55ff87da4f1635a143f72d8a1c287d573baab89ae740"
+
+
+@pytest.mark.parametrize("shape", sorted(GOLDEN))
+def test_fixed_blinders_give_the_golden_proof(shape: tuple[int, int, int]) -> None:
+    import hashlib
+
+    circuit = random_circuit(*shape)
+    pk, _ = setup(circuit, shared_srs())
+    proof = prove(pk, circuit, blinders=list(range(1, 12)))
+    assert hashlib.sha256(proof.to_bytes()).hexdigest() == GOLDEN[shape]
+
+
+def test_fixed_blinders_give_the_golden_lookup_proof() -> None:
+    import hashlib
+
+    from test_lookup import build
+
+    circuit = build([1, 63, 0, 17])
+    pk, _ = setup(circuit, shared_srs())
+    proof = prove(pk, circuit, blinders=list(range(101, 117)))
+    assert hashlib.sha256(proof.to_bytes()).hexdigest() == GOLDEN_LOOKUP

@@ -109,10 +109,20 @@ class Circuit:
         q_M: int = 0,
         q_C: int = 0,
         label: str = "gate",
+        lookup: bool = False,
     ) -> None:
-        """Add the row q_L·a + q_R·b + q_O·c + q_M·a·b + q_C = 0. Unused wires get zeros."""
+        """Add the row q_L·a + q_R·b + q_O·c + q_M·a·b + q_C = 0. Unused wires get zeros.
+
+        ``lookup=True`` also sets q_K = 1: the same row asserts "a is in the table". The
+        gate equation and the lookup are separate constraints, so one row can range-check
+        a limb in wire a *and* use wires b, c to add it into a running sum — a range check
+        of k limbs then costs k rows instead of 2k - 1 (``gadgets/nn_*`` use this).
+        """
+        if lookup and not self.table_bits:
+            raise CircuitError("call use_range_table(bits) before the first lookup")
         wires = [w.index if w is not None else self._new_var(0).index for w in (a, b, c)]
-        self.gates.append(Gate(q_L % R, q_R % R, q_O % R, q_M % R, q_C % R, *wires, label))
+        self.gates.append(Gate(q_L % R, q_R % R, q_O % R, q_M % R, q_C % R, *wires, label,
+                               q_K=int(lookup)))
 
     def _output(self, value_fn, *inputs: Variable) -> Variable:
         """A new variable whose value is ``value_fn(values of inputs)``, or None if unknown."""
@@ -180,10 +190,7 @@ class Circuit:
 
     def lookup(self, x: Variable, label: str = "lookup") -> None:
         """One row asserting x is in the table: q_K = 1, a = x, every other selector 0."""
-        if not self.table_bits:
-            raise CircuitError("call use_range_table(bits) before the first lookup")
-        b, c = self._new_var(0), self._new_var(0)
-        self.gates.append(Gate(0, 0, 0, 0, 0, x.index, b.index, c.index, label, q_K=1))
+        self.gate(x, None, None, label=label, lookup=True)
 
     # -- comparisons, built from gates and lookups (plonk/checks.py) ----------------------
     def range_check(self, x: Variable, bits: int, label: str = "range") -> None:

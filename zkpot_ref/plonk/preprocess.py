@@ -7,10 +7,10 @@ KZG. The commitments form the verification key, "the circuit" as the verifier kn
 (PLONK, eprint 2019/953, §8.1, "preprocessed input"). The proving key keeps the
 polynomials themselves plus their evaluations on the extended coset used in round 3.
 
-Domain size: the smallest power of two holding all gates (at least 4). Because the
-quotient t(X) has degree 3n+5 after blinding, the numerator of round 3 has degree 4n+5
-and is evaluated on a coset of size 8n (``EXTENSION``); the SRS needs n+6 G1 powers for
-the last third of t.
+Domain size: the smallest power of two holding all gates (at least 8). The quotient
+t(X) has degree 3n+5 after blinding, below 4n for n >= 8, so round 3 works on a coset
+of size 4n (``EXTENSION``, see ``quotient.py``), where the proving key keeps every
+selector's and sigma's values; the SRS needs n+6 G1 powers for the last third of t.
 
 The verification key has a versioned byte format of ours (``to_bytes``/``from_bytes``)
 and exports to snarkjs' ``verification_key.json`` (``plonk/snarkjs.py``).
@@ -33,8 +33,10 @@ from zkpot_ref.plonk.permutation import K1, K2, build_sigmas
 from zkpot_ref.poly import COSET_SHIFT, Domain
 
 R = R_MODULUS
-#: the round-3 coset is EXTENSION times larger than H (numerator degree 4n+5 < 8n)
-EXTENSION = 8
+#: the round-3 coset is EXTENSION times larger than H (deg t = 3n + 5 < 4n for n >= 8)
+EXTENSION = 4
+#: the smallest domain: below 8 rows, 3n + 5 >= 4n and the 4n coset would not suffice
+MIN_DOMAIN = 8
 #: version byte of our verification-key format
 VK_VERSION = 1
 SELECTORS = ("q_M", "q_L", "q_R", "q_O", "q_C")
@@ -131,7 +133,7 @@ class ProvingKey:
 
     vk: VerificationKey
     domain: Domain
-    g1_powers: list[G1]
+    srs: SRS  # the n + 6 powers the prover commits with
     structure_digest: bytes
     selectors: dict[str, list[int]]  # name -> coefficients
     sigma_evals: list[list[int]]  # on H, for the accumulator
@@ -145,8 +147,9 @@ class ProvingKey:
 
 
 def domain_size_for(circuit: Circuit) -> int:
-    """Smallest power of two >= number of gates and >= the lookup table, at least 4."""
-    rows = max(len(circuit.gates), 4, 1 << circuit.table_bits if circuit.table_bits else 0)
+    """Smallest power of two >= number of gates and >= the lookup table, at least 8."""
+    rows = max(len(circuit.gates), MIN_DOMAIN,
+               1 << circuit.table_bits if circuit.table_bits else 0)
     return 1 << (rows - 1).bit_length()
 
 
@@ -155,16 +158,16 @@ def setup(
 ) -> tuple[ProvingKey, VerificationKey]:
     """Preprocess ``circuit`` with the SRS ([tau^i]_1, [tau]_2) into (pk, vk)."""
     backend = backend or current()
-    g1_powers, g2_tau = srs.g1_powers, srs.g2_tau
     if not circuit.gates:
         raise SetupError("the circuit has no gates")
     domain = Domain(domain_size_for(circuit))
     n = domain.size
-    if len(g1_powers) < n + 6:
+    if len(srs.g1_powers) < n + 6:
         raise SetupError(
-            f"the SRS has {len(g1_powers)} G1 powers; a circuit of {len(circuit.gates)} gates "
-            f"(domain 2^{domain.log_size}) needs at least {n + 6}: use a larger ceremony"
+            f"the SRS has {len(srs.g1_powers)} G1 powers; a circuit of {len(circuit.gates)} "
+            f"gates (domain 2^{domain.log_size}) needs at least {n + 6}: use a larger ceremony"
         )
+    srs = srs.truncated(n + 5)
     columns = pad_columns(
         [[getattr(g, name) for g in circuit.gates] for name in SELECTORS], n
     )
@@ -181,26 +184,26 @@ def setup(
         for name, evals in lookup_evals.items():
             lookup_coeffs[name] = backend.intt(evals, domain.omega)
         lookup_commitments = {"table_bits": circuit.table_bits,
-                              "Q_K": commit(g1_powers, lookup_coeffs["q_K"]),
-                              "T": commit(g1_powers, lookup_coeffs["t"])}
+                              "Q_K": commit(srs, lookup_coeffs["q_K"]),
+                              "T": commit(srs, lookup_coeffs["t"])}
     vk = VerificationKey(
         power=domain.log_size,
         num_public=circuit.num_public,
-        Q_M=commit(g1_powers, selectors["q_M"]),
-        Q_L=commit(g1_powers, selectors["q_L"]),
-        Q_R=commit(g1_powers, selectors["q_R"]),
-        Q_O=commit(g1_powers, selectors["q_O"]),
-        Q_C=commit(g1_powers, selectors["q_C"]),
-        S_1=commit(g1_powers, sigma_coeffs[0]),
-        S_2=commit(g1_powers, sigma_coeffs[1]),
-        S_3=commit(g1_powers, sigma_coeffs[2]),
-        X_2=g2_tau,
+        Q_M=commit(srs, selectors["q_M"]),
+        Q_L=commit(srs, selectors["q_L"]),
+        Q_R=commit(srs, selectors["q_R"]),
+        Q_O=commit(srs, selectors["q_O"]),
+        Q_C=commit(srs, selectors["q_C"]),
+        S_1=commit(srs, sigma_coeffs[0]),
+        S_2=commit(srs, sigma_coeffs[1]),
+        S_3=commit(srs, sigma_coeffs[2]),
+        X_2=srs.g2_tau,
         **lookup_commitments,
     )
     pk = ProvingKey(
         vk=vk,
         domain=domain,
-        g1_powers=list(g1_powers),
+        srs=srs,
         structure_digest=circuit.structure_digest(),
         selectors=selectors,
         sigma_evals=sigma_evals,

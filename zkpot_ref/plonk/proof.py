@@ -15,6 +15,10 @@ named as snarkjs names them:
 With lookups (``lookup.py``) six more: [m]_1 and [phi]_1 (rounds 1 and 2) and
 q_K(xi), t(xi), m(xi), phi(xi·omega) (round 4).
 
+A proof is the prover's five messages, one per round (``Message1`` .. ``Message5``, as in
+plonkathon): the prover returns them round by round, ``fiat_shamir.py`` hashes them into
+the challenges, and the verifier reads them back out of the proof with ``messages()``.
+
 Bytes (ours): a version byte, then the points as 64-byte x‖y (EIP-196 layout) and the
 scalars as 32 bytes big-endian: 1 + 9·64 + 6·32 = 769 bytes (version 1), or
 1 + 11·64 + 10·32 = 1025 bytes with lookups (version 2). Decoding is strict: exact
@@ -39,6 +43,65 @@ PROOF_BYTES = 1 + 64 * len(POINT_FIELDS) + 32 * len(SCALAR_FIELDS)
 LOOKUP_POINT_FIELDS = ("M", "Phi")
 LOOKUP_SCALAR_FIELDS = ("eval_qk", "eval_t", "eval_m", "eval_phiw")
 LOOKUP_PROOF_BYTES = PROOF_BYTES + 64 * 2 + 32 * 4
+
+
+@dataclass(frozen=True)
+class Message1:
+    """Round 1: the wire commitments (and [m]_1, the lookup multiplicities)."""
+
+    A: G1
+    B: G1
+    C: G1
+    M: G1 | None = None
+
+
+@dataclass(frozen=True)
+class Message2:
+    """Round 2: the permutation accumulator (and [phi]_1, the lookup running sum)."""
+
+    Z: G1
+    Phi: G1 | None = None
+
+
+@dataclass(frozen=True)
+class Message3:
+    """Round 3: the quotient in three parts."""
+
+    T1: G1
+    T2: G1
+    T3: G1
+
+
+@dataclass(frozen=True)
+class Message4:
+    """Round 4: the evaluations at xi (z at xi·omega), then the lookup ones."""
+
+    eval_a: int
+    eval_b: int
+    eval_c: int
+    eval_s1: int
+    eval_s2: int
+    eval_zw: int
+    eval_qk: int | None = None
+    eval_t: int | None = None
+    eval_m: int | None = None
+    eval_phiw: int | None = None
+
+    def scalars(self) -> list[int]:
+        """In transcript order (the lookup four only when present)."""
+        values = [getattr(self, name) for name in SCALAR_FIELDS + LOOKUP_SCALAR_FIELDS]
+        return [x for x in values if x is not None]
+
+
+@dataclass(frozen=True)
+class Message5:
+    """Round 5: the two KZG opening proofs."""
+
+    Wxi: G1
+    Wxiw: G1
+
+
+MESSAGES = (Message1, Message2, Message3, Message4, Message5)
 
 
 @dataclass(frozen=True)
@@ -110,6 +173,22 @@ class Proof:
         for i, name in enumerate(scalar_names):
             values[name] = Fr.from_bytes(bytes(data[base + 32 * i : base + 32 * (i + 1)])).value
         return cls(**values)
+
+    @classmethod
+    def from_messages(cls, *messages: object) -> Proof:
+        """The proof made of the five round messages."""
+        if tuple(type(m) for m in messages) != MESSAGES:
+            raise MalformedInput("a proof is made of Message1, ..., Message5, in order")
+        values = {}
+        for message in messages:
+            values.update({f.name: getattr(message, f.name) for f in fields(message)})
+        return cls(**values)
+
+    def messages(self) -> tuple[Message1, Message2, Message3, Message4, Message5]:
+        """The five round messages this proof is made of (what the transcript hashes)."""
+        return tuple(  # type: ignore[return-value]
+            kind(**{f.name: getattr(self, f.name) for f in fields(kind)}) for kind in MESSAGES
+        )
 
     def replace(self, **changes: object) -> Proof:
         """A copy with some fields changed (tests use it to tamper with one field)."""

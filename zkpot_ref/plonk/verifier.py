@@ -5,7 +5,8 @@ to the circuit), the public inputs and the proof (commitments and six evaluation
 
 1. validates everything: public inputs below r and as many as the key says; proof
    points on the curve and scalars below r (``Proof.validate``);
-2. recomputes the challenges beta, gamma, alpha, xi, v, u from the transcript;
+2. recomputes the challenges beta, gamma, alpha, xi, v, u by replaying the prover's
+   Fiat–Shamir schedule (``fiat_shamir.py``) over the proof's five messages;
 3. computes Z_H(xi), L_1(xi) and PI(xi) = -sum_i public_i L_i(xi);
 4. computes the constant part of the linearisation,
    r0 = PI(xi) - alpha² L_1(xi) - alpha (a + beta s1 + gamma)(b + beta s2 + gamma)(c + gamma) zw;
@@ -25,29 +26,17 @@ Read next: ``verifier_unoptimised.py`` (the same checks, step by step) and ``sna
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from zkpot_ref.curve import G1, G2, msm, pairing_check
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS
 from zkpot_ref.plonk import lookup
+from zkpot_ref.plonk.fiat_shamir import Challenges, FiatShamir
 from zkpot_ref.plonk.preprocess import VerificationKey
 from zkpot_ref.plonk.proof import Proof
 from zkpot_ref.poly import Domain
-from zkpot_ref.transcript import Transcript
 
 R = R_MODULUS
-
-
-@dataclass(frozen=True)
-class Challenges:
-    beta: int
-    gamma: int
-    alpha: int
-    xi: int
-    v: int
-    u: int
-    delta: int = 0  # the lookup challenge (lookup.py); 0 without lookups
 
 
 def validate_public(vk: VerificationKey, public: Sequence[int]) -> list[int]:
@@ -63,41 +52,8 @@ def validate_public(vk: VerificationKey, public: Sequence[int]) -> list[int]:
 
 
 def compute_challenges(vk: VerificationKey, public: Sequence[int], proof: Proof) -> Challenges:
-    """Replay the Fiat–Shamir transcript (snarkjs' order; see prover.py)."""
-    t = Transcript()
-    for point in vk.commitments():
-        t.absorb(point.to_bytes())
-    for value in public:
-        t.absorb_scalar(value)
-    lookups = vk.has_lookups
-    if lookups != proof.has_lookups:
-        raise MalformedInput("the proof and the verification key disagree about lookups")
-    for point in (proof.A, proof.B, proof.C, *([proof.M] if lookups else [])):
-        t.absorb(point.to_bytes())
-    beta = t.challenge()
-    t.absorb_scalar(beta)
-    gamma = t.challenge()
-    delta = 0
-    if lookups:
-        t.absorb_scalar(gamma)
-        delta = t.challenge()
-    t.absorb_scalar(beta)
-    t.absorb_scalar(gamma)
-    for point in (proof.Z, *([proof.Phi] if lookups else [])):
-        t.absorb(point.to_bytes())
-    alpha = t.challenge()
-    t.absorb_scalar(alpha)
-    for point in (proof.T1, proof.T2, proof.T3):
-        t.absorb(point.to_bytes())
-    xi = t.challenge()
-    t.absorb_scalar(xi)
-    for name in proof.scalar_fields():
-        t.absorb_scalar(getattr(proof, name))
-    v = t.challenge()
-    t.absorb(proof.Wxi.to_bytes())
-    t.absorb(proof.Wxiw.to_bytes())
-    u = t.challenge()
-    return Challenges(beta, gamma, alpha, xi, v, u, delta)
+    """Replay the prover's Fiat–Shamir schedule (``fiat_shamir.py``) over the proof."""
+    return FiatShamir(vk, public).replay(proof.messages())
 
 
 def public_input_at(domain: Domain, public: Sequence[int], xi: int) -> tuple[int, int]:
