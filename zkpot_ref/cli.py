@@ -21,9 +21,15 @@ from collections.abc import Sequence
 
 from zkpot_ref.errors import ZkpotError
 
-#: name -> (module offering add_arguments/run, one-line help). Add new commands here.
-COMMANDS: dict[str, tuple[str, str]] = {
+#: name -> (module offering add_arguments/run, one-line help[, prefix of those two
+#: functions' names, when one module offers several commands]). Add new commands here.
+COMMANDS: dict[str, tuple[str, ...]] = {
     "demo": ("zkpot_ref.demo", "a short tour: fields, NTT, a PLONK proof, a Poseidon commitment"),
+    "task": ("zkpot_ref.fl.task_command",
+             "a ZKPoT task: create (test set + keys) | train (a model for it) | show"),
+    "prove": ("zkpot_ref.pot.command", "prove a model's exact test count (ZKPoT)", "prove"),
+    "verify": ("zkpot_ref.pot.command", "verify a ZKPoT proof file: exit 0 valid, 1 not",
+               "verify"),
     "ceremony": ("zkpot_ref.ceremony_format",
                  "powers-of-tau ceremony: new | contribute | verify (the KZG SRS)"),
     "experiment": ("zkpot_ref.fl.command", "a federated-learning run: per-round accuracy table"),
@@ -40,11 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Zero-Knowledge Proof of Training: a readable reference implementation.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (module_name, help_text) in COMMANDS.items():
+    for name, (module_name, help_text, *prefix) in COMMANDS.items():
         module = importlib.import_module(module_name)
         command_parser = sub.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(command_parser)
-        command_parser.set_defaults(_run=module.run)
+        infix = f"{prefix[0]}_" if prefix else ""
+        getattr(module, f"add_{infix}arguments")(command_parser)
+        command_parser.set_defaults(_run=getattr(module, f"run_{infix}".rstrip("_")))
     return parser
 
 

@@ -60,6 +60,7 @@ INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 M0_MIN, M0_MAX = 2**30, 2**31  # the normalized multiplier lies in [M0_MIN, M0_MAX)
 MAX_SHIFT = 62  # keeps acc * M0 + 2^(n-1) inside int64 for |acc| < 2^31
 FORMAT_VERSION = 1
+MAX_WIDTH = 1 << 16  # widest layer a model file may declare (refuses absurd allocations)
 
 #: A float model: one (W, b) pair per layer, W of shape (inputs, outputs) as in x @ W + b.
 FloatParams = Sequence[tuple[np.ndarray, np.ndarray]]
@@ -97,14 +98,27 @@ def dequantize(q: np.ndarray, scale: float, zero: int) -> np.ndarray:
     return (scale * (np.asarray(q, dtype=np.float64) - zero)).astype(np.float32)
 
 
-def quantize_multiplier(m: float) -> tuple[int, int]:
+def quantize_multiplier(m: float, shift: int | None = None) -> tuple[int, int]:
     """Write the real multiplier M > 0 as M0 * 2^-n with M0 in [2^30, 2^31) (eq. 5-6).
 
     M0 carries 31 significant bits. Very small M (n would exceed 62) keeps n = 62 and a
     smaller M0, so the integer product stays inside int64.
+
+    ``shift``: a shift n fixed in advance (a ZKPoT task makes n public, ``pot/task.py``);
+    then M0 = round(M * 2^n), which must lie in [0, 2^31).
     """
     if not (math.isfinite(m) and 0.0 < m < 2.0**29):
         raise MalformedInput(f"requantization multiplier {m} is out of range (0, 2^29)")
+    if shift is not None:
+        if type(shift) is not int or not 1 <= shift <= MAX_SHIFT:
+            raise MalformedInput(f"the shift n must lie in 1..{MAX_SHIFT}, not {shift!r}")
+        m0 = round(m * 2.0**shift)
+        if not 0 <= m0 < M0_MAX:
+            raise MalformedInput(
+                f"multiplier {m:.3g} needs M0 = {m0} >= 2^31 with the fixed shift n = {shift}; "
+                "use a task with a smaller shift"
+            )
+        return m0, shift
     fraction, exponent = math.frexp(m)  # m = fraction * 2^exponent, fraction in [0.5, 1)
     m0, n = round(fraction * M0_MAX), 31 - exponent
     if m0 == M0_MAX:  # fraction rounded up to 1.0
@@ -219,8 +233,40 @@ class IntModel:
             out.append(layer.bias.astype(">i4").tobytes())
         return b"".join(out)
 
+    @classmethod
+    def from_bytes(cls, data: bytes) -> IntModel:
+        """Strict inverse of :meth:`to_bytes`: only the canonical encoding of a valid model."""
+        if not isinstance(data, bytes | bytearray) or len(data) < 3:
+            raise MalformedInput("model: expected at least 3 bytes")
+        data = bytes(data)
+        version, count, pixel_max = struct.unpack_from(">BBB", data, 0)
+        if version != FORMAT_VERSION:
+            raise MalformedInput(f"model: unknown format version {version}")
+        offset, layers = 3, []
+        try:
+            for index in range(count):
+                rows, cols = struct.unpack_from(">II", data, offset)
+                if not (1 <= rows <= MAX_WIDTH and 1 <= cols <= MAX_WIDTH):
+                    raise MalformedInput(f"model: layer {index} has shape {rows}x{cols}")
+                zw, zi, zo, m0, shift, relu_byte = struct.unpack_from(">BBBIBB", data, offset + 8)
+                scales = struct.unpack_from(">ddd", data, offset + 17)
+                offset += 41
+                weight = np.frombuffer(data, np.uint8, rows * cols, offset).reshape(rows, cols)
+                bias = np.frombuffer(data, ">i4", rows, offset + rows * cols)
+                offset += rows * cols + 4 * rows
+                if relu_byte > 1 or not all(math.isfinite(x) and x > 0 for x in scales):
+                    raise MalformedInput(f"model: layer {index} has a bad flag or scale")
+                layers.append(IntLayer(weight.astype(np.int64), zw, bias.astype(np.int64), zi,
+                                       m0, shift, zo, bool(relu_byte), *scales))
+        except (struct.error, ValueError) as exc:
+            raise MalformedInput(f"model: truncated or inconsistent data ({exc})") from None
+        if offset != len(data):
+            raise MalformedInput(f"model: {len(data) - offset} unexpected trailing bytes")
+        return cls(tuple(layers), pixel_max)
+
     def digest(self) -> str:
-        """SHA-256 of :meth:`to_bytes` in hex: a stand-in for the circuit's model commitment."""
+        """SHA-256 of :meth:`to_bytes` in hex (a public fingerprint; the ZKPoT commitment
+        is the salted Poseidon one of ``pot/commit.py``)."""
         return hashlib.sha256(self.to_bytes()).hexdigest()
 
 
@@ -291,15 +337,19 @@ def activation_ranges(
 
 
 def quantize_model(
-    params: FloatParams, ranges: Sequence[tuple[float, float]], pixel_max: int
+    params: FloatParams, ranges: Sequence[tuple[float, float]], pixel_max: int,
+    shifts: Sequence[int] | None = None,
 ) -> IntModel:
     """Quantize a float MLP given its hidden activation ranges (from :func:`activation_ranges`).
 
     Per tensor: weights uint8 over their own min/max, biases int32 at scale S_w S_in,
     hidden outputs uint8 over the calibrated ranges, M = S_w S_in / S_out as (M0, n).
+    ``shifts``: one fixed shift n per hidden layer (see :func:`quantize_multiplier`).
     """
     if len(ranges) != len(params) - 1:
         raise MalformedInput(f"need {len(params) - 1} hidden activation ranges, got {len(ranges)}")
+    if shifts is not None and len(shifts) != len(params) - 1:
+        raise MalformedInput(f"need {len(params) - 1} fixed shifts, got {len(shifts)}")
     s_in, z_in = 1.0 / pixel_max, 0
     layers = []
     for index, (w, b) in enumerate(params):
@@ -315,7 +365,8 @@ def quantize_model(
             m0, n, s_out, z_out, relu = 0, 0, s_acc, 0, False
         else:
             s_out, z_out = choose_qparams(*ranges[index])
-            (m0, n), relu = quantize_multiplier(s_acc / s_out), True
+            fixed = None if shifts is None else shifts[index]
+            (m0, n), relu = quantize_multiplier(s_acc / s_out, fixed), True
         layers.append(
             IntLayer(quantize(w.T, s_w, z_w), z_w, q_b.astype(np.int64), z_in, m0, n, z_out,
                      relu, s_w, s_in, s_out)

@@ -108,12 +108,20 @@ def commitment_gadget(circuit: Circuit, values: Sequence[Variable], bits: int, s
     check = lookup_range_check if range_check is None else range_check
     for i, v in enumerate(values):
         check(circuit, v, bits, label=f"{label}: value {i}")
-    message = [LinearForm.of(salt), *pack_forms(values, bits)]
-    state = [LinearForm.const(tag)] + [LinearForm()] * RATE
+    return sponge_gadget(circuit, [LinearForm.of(salt), *pack_forms(values, bits)], tag, label)
+
+
+def sponge_gadget(circuit: Circuit, message: Sequence[LinearForm], capacity: int,
+                  label: str = "sponge", permute: Callable[..., list[LinearForm]] = permute_forms,
+                  ) -> Variable:
+    """``commitment.sponge(message, capacity)`` on forms: blocks of RATE are added into
+    the rate (free), then the state is permuted; the output is s_1. ``permute``: this
+    lesson's gadget, or the sparse-round twin ``poseidon_sparse.permute_forms_sparse``."""
+    state = [LinearForm.const(capacity)] + [LinearForm()] * RATE
     for number, start in enumerate(range(0, len(message), RATE)):
         for j, element in enumerate(message[start : start + RATE]):
             state[1 + j] = state[1 + j] + element  # absorb: added into the rate, free
-        state = permute_forms(circuit, state, f"{label}: permutation {number}")
+        state = permute(circuit, state, f"{label}: permutation {number}")
     return as_variable(circuit, state[1], f"{label}: output")
 
 

@@ -20,6 +20,7 @@ Read next: ``prover.py``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from zkpot_ref.backend import Backend, current
@@ -154,10 +155,15 @@ def domain_size_for(circuit: Circuit) -> int:
 
 
 def setup(
-    circuit: Circuit, srs: SRS, backend: Backend | None = None
+    circuit: Circuit, srs: SRS, backend: Backend | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[ProvingKey, VerificationKey]:
-    """Preprocess ``circuit`` with the SRS ([tau^i]_1, [tau]_2) into (pk, vk)."""
+    """Preprocess ``circuit`` with the SRS ([tau^i]_1, [tau]_2) into (pk, vk).
+
+    ``progress`` is told each step as it starts (interpolation, commitments, the coset).
+    """
     backend = backend or current()
+    say = progress or (lambda message: None)
     if not circuit.gates:
         raise SetupError("the circuit has no gates")
     domain = Domain(domain_size_for(circuit))
@@ -168,6 +174,7 @@ def setup(
             f"gates (domain 2^{domain.log_size}) needs at least {n + 6}: use a larger ceremony"
         )
     srs = srs.truncated(n + 5)
+    say(f"interpolating selectors and permutation (2^{domain.log_size} rows)")
     columns = pad_columns(
         [[getattr(g, name) for g in circuit.gates] for name in SELECTORS], n
     )
@@ -176,7 +183,11 @@ def setup(
     }
     sigma_evals = build_sigmas(circuit, domain)
     sigma_coeffs = [backend.intt(s, domain.omega) for s in sigma_evals]
-    commit = backend.commit
+
+    def commit(srs: SRS, coeffs: list[int]) -> G1:
+        say(f"committing (an MSM of 2^{domain.log_size} points)")
+        return backend.commit(srs, coeffs)
+
     lookup_evals, lookup_coeffs, lookup_commitments = {}, {}, {}
     if circuit.table_bits:
         lookup_evals = {"q_K": pad_columns([[g.q_K for g in circuit.gates]], n)[0],
@@ -212,6 +223,7 @@ def setup(
     )
     pk.selectors.update(lookup_coeffs)
     big = pk.extended
+    say(f"evaluating on the 2^{big.log_size}-point coset")
     for name, coeffs in pk.selectors.items():
         pk.coset[name] = backend.coset_ntt(coeffs, big.omega, big.size, COSET_SHIFT)
     for j, coeffs in enumerate(sigma_coeffs):

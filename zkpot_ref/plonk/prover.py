@@ -32,7 +32,7 @@ Read next: ``verifier.py``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from zkpot_ref.backend import Backend, current
 from zkpot_ref.errors import CircuitError, MalformedInput
@@ -253,14 +253,16 @@ def prove(
     blinders: Sequence[int] | None = None,
     backend: Backend | None = None,
     check: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> Proof:
     """A proof that ``circuit``'s witness satisfies the circuit preprocessed into ``pk``.
 
     ``blinders``: the 11 blinding scalars b1..b11, 16 with lookups (b12..b16 for m and
     phi); fresh secure randomness by default. Fix them only in tests, e.g. to compare two
     backends byte for byte. ``check=False`` skips the witness check — only for tests that
-    show a bad proof is rejected.
+    show a bad proof is rejected. ``progress`` is told each round as it starts.
     """
+    say = progress or (lambda message: None)
     if circuit.structure_digest() != pk.structure_digest:
         raise CircuitError("this circuit's structure differs from the one the key was made for")
     if check:
@@ -274,13 +276,18 @@ def prove(
     kind = LookupProver if lookups else Prover
     prover = kind(pk, circuit, [int(b) % R for b in blinders], backend or current())
     schedule = FiatShamir(pk.vk, prover.public)
+    say("round 1/5: wires")
     message_1 = prover.round_1()
     beta, gamma, delta = schedule.round_1(message_1)
+    say("round 2/5: accumulators")
     message_2 = prover.round_2(beta, gamma, delta)
     alpha = schedule.round_2(message_2)
+    say("round 3/5: quotient")
     message_3 = prover.round_3(alpha)
     xi = schedule.round_3(message_3)
+    say("round 4/5: evaluations")
     message_4 = prover.round_4(xi)
     v = schedule.round_4(message_4)
+    say("round 5/5: openings")
     message_5 = prover.round_5(v)
     return Proof.from_messages(message_1, message_2, message_3, message_4, message_5)
