@@ -18,13 +18,16 @@ class RejectAll:
     def verify(self, submission: client.Submission, round: int, sender: int) -> bool:
         return False
 
+    def reject_reason(self, submission: client.Submission, round: int, sender: int) -> str:
+        return "nothing is ever proven"
 
-def _public(cid: int, count: int, commitment: str) -> client.PublicSubmission:
+
+def _public(cid: int, count: int, commitment: int) -> client.PublicSubmission:
     return client.PublicSubmission(cid, 1, commitment, count, 10)
 
 
 def test_rank_orders_by_count_then_commitment() -> None:
-    subs = [_public(0, 5, "bb"), _public(1, 9, "cc"), _public(2, 9, "aa"), _public(3, 5, "aa")]
+    subs = [_public(0, 5, 22), _public(1, 9, 33), _public(2, 9, 11), _public(3, 5, 11)]
     assert [s.client_id for s in aggregation.rank(subs)] == [2, 1, 3, 0]
 
 

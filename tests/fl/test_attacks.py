@@ -8,6 +8,7 @@ import pytest
 from zkpot_ref import quant
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.fl import attacks, model, verify
+from zkpot_ref.pot.commit import open_model
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def test_proven_but_useless(ctx, submissions, name: str) -> None:  # noqa: ANN00
 
 @pytest.mark.parametrize(("name", "word"), [
     ("free-rider", "claims"), ("over-claim", "claims"), ("replay", "commitment"),
-    ("stale", "round"),
+    ("stale", "round"), ("forged-commitment", "commitment"),
 ])
 def test_caught_by_the_verifier(ctx, name: str, word: str) -> None:  # noqa: ANN001
     reason, sub = _check(ctx, name)
@@ -56,14 +57,16 @@ def test_attack_details(ctx, submissions, trained) -> None:  # noqa: ANN001
     assert attacks.make_attack("stale").submit(first).round == 0
     alone = attacks.AttackContext(**{**ctx.__dict__, "honest": ()})
     assert verify.RecomputeVerifier(ctx.test).verify(attacks.Replay().submit(alone), 4, 3)
+    forged = attacks.ForgedCommitment().submit(ctx)
+    assert not open_model(forged.commitment, forged.model, forged.salt)
     random = attacks.FreeRider(random_weights=True).submit(ctx)
     assert random.claimed_count == len(ctx.test)
     assert quant.count_correct(random.model, ctx.test.images, ctx.test.labels) < 100
 
 
 def test_registry() -> None:
-    assert sorted(attacks.ATTACKS) == ["free-rider", "label-flip", "noise", "over-claim",
-                                       "replay", "stale"]
+    assert sorted(attacks.ATTACKS) == ["forged-commitment", "free-rider", "label-flip",
+                                       "noise", "over-claim", "replay", "stale"]
     assert attacks.make_attack("noise").sigma == 1.0
     with pytest.raises(MalformedInput):
         attacks.make_attack("sybil")

@@ -9,6 +9,7 @@ import pytest
 from zkpot_ref import quant
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.fl import client, model
+from zkpot_ref.pot.commit import commit_model
 
 
 def test_integer_model_within_one_point_of_float(split, trained) -> None:  # noqa: ANN001
@@ -28,12 +29,18 @@ def test_integer_model_within_one_point_of_float(split, trained) -> None:  # noq
 def test_make_submission(split, trained) -> None:  # noqa: ANN001
     train, test = split
     int_model = client.quantize_on(trained, train)
-    sub = client.make_submission(7, 2, int_model, 100, test)
+    sub = client.make_submission(7, 2, int_model, 100, test, salt=99)
     assert sub.claimed_count == quant.count_correct(int_model, test.images, test.labels)
-    assert sub.commitment == int_model.digest() == client.commit(int_model)
+    assert sub.commitment == client.commit(int_model, 99) == commit_model(int_model, 99)[0]
     public = sub.public()
     assert public == client.PublicSubmission(7, 2, sub.commitment, sub.claimed_count, 100)
     assert not hasattr(public, "model") and "model" not in repr(sub)
+    assert not hasattr(public, "salt") and "salt" not in repr(sub)
+    fresh = client.make_submission(7, 2, int_model, 100, test)  # a secrets salt: unlinkable
+    assert fresh.commitment != sub.commitment and fresh.salt != 99
+    proven = client.make_submission(7, 2, int_model, 100, test, salt=99,
+                                    prover=lambda s: b"proof of %d" % s.claimed_count)
+    assert proven.proof == b"proof of %d" % sub.claimed_count == proven.public().proof
     assert client.make_submission(7, 2, int_model, 100, test, claimed_count=450).claimed_count \
         == 450
     for bad in (451, -1):
@@ -44,9 +51,10 @@ def test_make_submission(split, trained) -> None:  # noqa: ANN001
 def test_local_update_is_deterministic_and_honest(split, shards, trained) -> None:  # noqa: ANN001
     _, test = split
     config = model.TrainConfig(epochs=1)
-    a = client.local_update(1, 4, trained, shards[1], test, config, seed=5)
-    b = client.local_update(1, 4, trained, shards[1], test, config, seed=5)
-    c = client.local_update(1, 4, trained, shards[1], test, config, seed=6)
+    a = client.local_update(1, 4, trained, shards[1], test, config, seed=5, salt=1)
+    b = client.local_update(1, 4, trained, shards[1], test, config, seed=5, salt=1)
+    c = client.local_update(1, 4, trained, shards[1], test, config, seed=6, salt=1)
     assert a.commitment == b.commitment and a.commitment != c.commitment
+    assert a.model.digest() == b.model.digest() != c.model.digest()
     assert (a.client_id, a.round, a.num_samples) == (1, 4, len(shards[1]))
     assert a.claimed_count == quant.count_correct(a.model, test.images, test.labels)

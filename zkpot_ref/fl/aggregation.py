@@ -5,8 +5,10 @@ of the submissions, the verifier's verdicts (anyone can check a proof) and the m
 the rule itself reveals — so every validator recomputes the same global model.
 
 - ``leader``: among the proven submissions, the one with the highest claimed (= proven)
-  count wins, ties broken by the smaller commitment (hex order); only the winner reveals
-  its model, which becomes the next global model. Every other model stays private.
+  count wins, ties broken by the smaller commitment (as an integer); only the winner
+  reveals its model (and salt), which must open its commitment — else it is rejected
+  and the next best reveals — and becomes the next global model. Every other model stays
+  private.
 - ``top-k``: the k best proven submissions (same order) reveal; the next global model is
   their FedAvg weighted by data size (McMahan et al., AISTATS 2017, eq. for f(w)),
   re-quantized.
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -36,6 +39,7 @@ from zkpot_ref import quant
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.fl.client import PublicSubmission, Submission
 from zkpot_ref.fl.verify import Verifier
+from zkpot_ref.pot.commit import open_model
 
 MODES = ("leader", "top-k", "fedavg-all")
 
@@ -47,9 +51,13 @@ class Outcome:
     global_model: quant.IntModel | None
     selected: tuple[int, ...]
     rejected: tuple[int, ...]
+    reasons: tuple[tuple[int, str], ...] = ()  # (client id, why it was rejected)
 
 
-def rank(submissions: Sequence[PublicSubmission]) -> list[PublicSubmission]:
+S = TypeVar("S", bound=PublicSubmission)
+
+
+def rank(submissions: Sequence[S]) -> list[S]:
     """Best first: highest claimed count, then the smaller commitment (then client id)."""
     return sorted(submissions, key=lambda s: (-s.claimed_count, s.commitment, s.client_id))
 
@@ -105,11 +113,24 @@ def aggregate(
         if not submissions:
             return Outcome(None, (), ())
         return Outcome(fedavg(submissions), tuple(sorted(senders)), ())
-    proven, rejected = [], []
+    proven, rejected, reasons = [], [], {}
     for submission, sender in zip(submissions, senders, strict=True):
-        (proven if verifier.verify(submission, round, sender) else rejected).append(submission)
-    best: list[Submission] = rank(proven)  # type: ignore[assignment] - same objects back
-    revealed = best[:1] if mode == "leader" else best[: max(k, 1)]
+        reason = verifier.reject_reason(submission, round, sender)
+        if reason is None:
+            proven.append(submission)
+        else:
+            rejected.append(submission)
+            reasons[submission.client_id] = reason
+    wanted = 1 if mode == "leader" else max(k, 1)
+    revealed: list[Submission] = []
+    for candidate in rank(proven):  # best first; a reveal that does not open is skipped
+        if len(revealed) == wanted:
+            break
+        if open_model(candidate.commitment, candidate.model, candidate.salt):
+            revealed.append(candidate)
+        else:
+            rejected.append(candidate)
+            reasons[candidate.client_id] = "revealed model does not open its commitment"
     if not revealed:
         new_model = None
     elif mode == "leader":
@@ -117,4 +138,4 @@ def aggregate(
     else:
         new_model = fedavg(revealed)
     return Outcome(new_model, tuple(s.client_id for s in revealed),
-                   tuple(sorted(s.client_id for s in rejected)))
+                   tuple(sorted(s.client_id for s in rejected)), tuple(sorted(reasons.items())))

@@ -1,4 +1,4 @@
-"""Byzantine clients: six attacks, each a strategy object, and the defence that stops it.
+"""Byzantine clients: seven attacks, each a strategy object, and the defence that stops it.
 
 Lesson: what a dishonest client can submit, and which layer of ZKPoT refuses it.
 
@@ -12,6 +12,8 @@ over-claim     an honestly trained model, claims a perfect count   the proof (co
 replay         the best honest submission's commitment and count   the proof (commitment opening,
                under its own id, with no model that opens them     client-id public input)
 stale          its own submission of the previous round            the round public input
+forged-        an honest proof for its trained model, but reveals  the reveal check: the shown
+commitment     the global model if selected                        model must open the commitment
 =============  ==================================================  ============================
 
 Impersonation (sending under another client's id) is stopped by the ledger's signatures;
@@ -30,20 +32,28 @@ Read next: ``experiment.py``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
 
+from zkpot_ref import quant
 from zkpot_ref.errors import MalformedInput
-from zkpot_ref.fl.client import PublicSubmission, Submission, make_submission, quantize_on
+from zkpot_ref.fl.client import (
+    Prover,
+    PublicSubmission,
+    Submission,
+    make_submission,
+    quantize_on,
+)
 from zkpot_ref.fl.data import NUM_CLASSES, Dataset
 from zkpot_ref.fl.model import Params, TrainConfig, init_params, train
 
 
 @dataclass(frozen=True)
 class AttackContext:
-    """Everything a Byzantine client knows when it submits in ``round``."""
+    """Everything a Byzantine client knows when it submits in ``round``, and the tools it
+    has: the task's fixed shifts and the prover (both None in the no-crypto simulation)."""
 
     client_id: int
     round: int
@@ -54,6 +64,20 @@ class AttackContext:
     seed: int
     honest: tuple[PublicSubmission, ...]
     previous: Submission | None
+    shifts: tuple[int, ...] | None = None
+    prover: Prover | None = None
+    salt: int | None = None
+
+    def quantize(self, params: Params) -> quant.IntModel:
+        """The attacker's float model as an integer model (calibrated on its shard)."""
+        return quantize_on(params, self.shard, self.shifts)
+
+    def submit(self, model: quant.IntModel, claimed_count: int | None = None,
+               round: int | None = None) -> Submission:
+        """Commit and (when proving) prove ``model``'s TRUE count; claim ``claimed_count``."""
+        return make_submission(self.client_id, self.round if round is None else round, model,
+                               len(self.shard), self.test, claimed_count, salt=self.salt,
+                               prover=self.prover)
 
 
 class Attack(Protocol):
@@ -75,8 +99,7 @@ class LabelFlip:
     def submit(self, ctx: AttackContext) -> Submission:
         flipped = (NUM_CLASSES - 1) - ctx.shard.labels
         params = train(ctx.global_params, ctx.shard, ctx.config, ctx.seed, labels=flipped)
-        model = quantize_on(params, ctx.shard)
-        return make_submission(ctx.client_id, ctx.round, model, len(ctx.shard), ctx.test)
+        return ctx.submit(ctx.quantize(params))
 
 
 @dataclass(frozen=True)
@@ -92,8 +115,7 @@ class GaussianNoise:
             tuple((p + rng.normal(0.0, self.sigma, p.shape)).astype(np.float32) for p in layer)
             for layer in ctx.global_params
         )
-        model = quantize_on(params, ctx.shard)
-        return make_submission(ctx.client_id, ctx.round, model, len(ctx.shard), ctx.test)
+        return ctx.submit(ctx.quantize(params))
 
 
 @dataclass(frozen=True)
@@ -109,9 +131,7 @@ class FreeRider:
         if self.random_weights:
             sizes = (params[0][0].shape[0], *(w.shape[1] for w, _ in params))
             params = init_params(sizes, ctx.seed)
-        model = quantize_on(params, ctx.shard)
-        return make_submission(ctx.client_id, ctx.round, model, len(ctx.shard), ctx.test,
-                               claimed_count=len(ctx.test))
+        return ctx.submit(ctx.quantize(params), claimed_count=len(ctx.test))
 
 
 @dataclass(frozen=True)
@@ -122,9 +142,7 @@ class OverClaimer:
 
     def submit(self, ctx: AttackContext) -> Submission:
         params = train(ctx.global_params, ctx.shard, ctx.config, ctx.seed)
-        model = quantize_on(params, ctx.shard)
-        return make_submission(ctx.client_id, ctx.round, model, len(ctx.shard), ctx.test,
-                               claimed_count=len(ctx.test))
+        return ctx.submit(ctx.quantize(params), claimed_count=len(ctx.test))
 
 
 @dataclass(frozen=True)
@@ -137,12 +155,12 @@ class Replay:
     name: str = "replay"
 
     def submit(self, ctx: AttackContext) -> Submission:
-        model = quantize_on(ctx.global_params, ctx.shard)
+        model = ctx.quantize(ctx.global_params)
         if not ctx.honest:  # nothing to copy: behave like a free rider with a true count
-            return make_submission(ctx.client_id, ctx.round, model, len(ctx.shard), ctx.test)
+            return ctx.submit(model)
         victim = max(ctx.honest, key=lambda s: (s.claimed_count, s.commitment))
         return Submission(ctx.client_id, ctx.round, victim.commitment, victim.claimed_count,
-                          victim.num_samples, model=model)
+                          victim.num_samples, victim.proof, model=model, salt=0)
 
 
 @dataclass(frozen=True)
@@ -154,13 +172,26 @@ class Stale:
     def submit(self, ctx: AttackContext) -> Submission:
         if ctx.previous is not None:
             return ctx.previous
-        model = quantize_on(ctx.global_params, ctx.shard)
-        return make_submission(ctx.client_id, ctx.round - 1, model, len(ctx.shard), ctx.test)
+        return ctx.submit(ctx.quantize(ctx.global_params), round=ctx.round - 1)
+
+
+@dataclass(frozen=True)
+class ForgedCommitment:
+    """Trains honestly and proves its true count, but would reveal ANOTHER model (the
+    unchanged global one) if it led: the commitment does not open to what it shows."""
+
+    name: str = "forged-commitment"
+
+    def submit(self, ctx: AttackContext) -> Submission:
+        params = train(ctx.global_params, ctx.shard, ctx.config, ctx.seed)
+        honest = ctx.submit(ctx.quantize(params))
+        return replace(honest, model=ctx.quantize(ctx.global_params))
 
 
 ATTACKS: dict[str, type] = {
     cls.name: cls  # type: ignore[attr-defined] - the dataclass default
-    for cls in (LabelFlip, GaussianNoise, FreeRider, OverClaimer, Replay, Stale)
+    for cls in (LabelFlip, GaussianNoise, FreeRider, OverClaimer, Replay, Stale,
+                ForgedCommitment)
 }
 
 

@@ -10,29 +10,37 @@ An honest client in round r
    activation ranges on its own shard;
 3. counts how many images of the PUBLIC test set that integer model labels correctly
    (``quant.count_correct``) — its *claimed count*;
-4. commits to the integer model and submits (client id, round, commitment, claimed count,
-   number of samples). In the full system a ZKPoT proof travels with it, proving "the
-   model inside this commitment gets this count on the public test set", with the round
-   and the client id as public inputs; the model itself stays private unless selected.
+4. commits to the integer model — the salted Poseidon commitment of ``pot/commit.py``,
+   which the ZKPoT circuit opens — and submits (client id, round, commitment, claimed
+   count, number of samples, proof). The proof (``pot/prove.py``) says "the model inside
+   this commitment gets this count on the task's public test set", with the round and the
+   client id as public inputs; the model itself stays private unless selected.
 
-:class:`Submission` carries the model too, as the private witness: only the verifier
-stand-in (``verify.py``) and the reveal step of aggregation read it. Attackers see others'
-submissions only through :meth:`Submission.public`.
+:class:`Submission` carries the model and its salt too, as the private witness: the
+prover, the no-crypto verifier (``verify.RecomputeVerifier``) and the reveal step of
+aggregation read them. Attackers see others' submissions only through
+:meth:`Submission.public`.
 
-The commitment here is SHA-256 of the model's canonical bytes; the ZKPoT circuit issue
-replaces it with a hiding Poseidon commitment the circuit can open.
+Proving is optional here: ``make_submission`` takes a ``prover`` (the experiment's
+closure over the task's keys, ``experiment.py``) or none, for sweeps that simulate the
+verifier instead of running it. A simulation draws salts from its seed so runs repeat;
+a real client uses a fresh ``secrets`` salt (the default).
 
 Read next: ``verify.py``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 from zkpot_ref import quant
 from zkpot_ref.errors import MalformedInput
+from zkpot_ref.field import R_MODULUS
 from zkpot_ref.fl.data import Dataset
 from zkpot_ref.fl.model import Params, TrainConfig, train
+from zkpot_ref.pot.commit import commit_model
 
 
 @dataclass(frozen=True)
@@ -41,33 +49,41 @@ class PublicSubmission:
 
     client_id: int
     round: int
-    commitment: str
+    commitment: int
     claimed_count: int
     num_samples: int
+    proof: bytes = b""  # the ZKPoT proof's bytes (empty when the verifier is simulated)
 
 
 @dataclass(frozen=True)
 class Submission(PublicSubmission):
-    """A public submission plus its private witness, the integer model."""
+    """A public submission plus its private witness: the integer model and its salt."""
 
     model: quant.IntModel = field(repr=False, compare=False, kw_only=True)
+    salt: int = field(repr=False, compare=False, kw_only=True)
 
     def public(self) -> PublicSubmission:
         """The public part only: this is all another client may copy."""
-        return PublicSubmission(
-            self.client_id, self.round, self.commitment, self.claimed_count, self.num_samples
-        )
+        return PublicSubmission(self.client_id, self.round, self.commitment,
+                                self.claimed_count, self.num_samples, self.proof)
 
 
-def commit(model: quant.IntModel) -> str:
-    """The model commitment (stand-in): SHA-256 of ``model.to_bytes()``, hex."""
-    return model.digest()
+#: Proves a submission's model (its true count, its round, its client): the experiment's
+#: closure over the task's keys; returns the proof's bytes.
+Prover = Callable[[Submission], bytes]
 
 
-def quantize_on(params: Params, shard: Dataset) -> quant.IntModel:
-    """Quantize float ``params`` with activation ranges calibrated on ``shard``'s images."""
+def commit(model: quant.IntModel, salt: int) -> int:
+    """The model commitment: ``pot.commit.commit_model`` (salted Poseidon)."""
+    return commit_model(model, salt)[0]
+
+
+def quantize_on(params: Params, shard: Dataset,
+                shifts: Sequence[int] | None = None) -> quant.IntModel:
+    """Quantize float ``params`` with activation ranges calibrated on ``shard``'s images
+    (and a ZKPoT task's fixed ``shifts``, when proofs are made)."""
     ranges = quant.activation_ranges(params, shard.images, shard.pixel_max)
-    return quant.quantize_model(params, ranges, shard.pixel_max)
+    return quant.quantize_model(params, ranges, shard.pixel_max, shifts)
 
 
 def make_submission(
@@ -77,14 +93,22 @@ def make_submission(
     num_samples: int,
     test: Dataset,
     claimed_count: int | None = None,
+    *,
+    salt: int | None = None,
+    prover: Prover | None = None,
 ) -> Submission:
-    """Package ``model``; the claimed count defaults to its true count on ``test``."""
+    """Package ``model``; the claimed count defaults to its true count on ``test``.
+
+    ``prover``: attach a proof of the model's TRUE count (a false claim then fails).
+    """
     if claimed_count is None:
         claimed_count = quant.count_correct(model, test.images, test.labels)
     if not 0 <= claimed_count <= len(test) or num_samples < 0:
         raise MalformedInput(f"a count must lie in 0..{len(test)} and num_samples be >= 0")
-    return Submission(client_id, round, commit(model), int(claimed_count), int(num_samples),
-                      model=model)
+    salt = secrets.randbelow(R_MODULUS) if salt is None else salt
+    submission = Submission(client_id, round, commit(model, salt), int(claimed_count),
+                            int(num_samples), model=model, salt=salt)
+    return replace(submission, proof=prover(submission)) if prover else submission
 
 
 def local_update(
@@ -95,7 +119,13 @@ def local_update(
     test: Dataset,
     config: TrainConfig,
     seed: int,
+    *,
+    shifts: Sequence[int] | None = None,
+    salt: int | None = None,
+    prover: Prover | None = None,
 ) -> Submission:
-    """The honest client's round: train from the global model, quantize, count, commit."""
+    """The honest client's round: train from the global model, quantize, count, commit
+    (and prove, given a ``prover``)."""
     params = train(global_params, shard, config, seed)
-    return make_submission(client_id, round, quantize_on(params, shard), len(shard), test)
+    return make_submission(client_id, round, quantize_on(params, shard, shifts), len(shard),
+                           test, salt=salt, prover=prover)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="experiment-out",
                         help="folder for experiment.csv / .md / .png (default experiment-out)")
     parser.add_argument("--no-plot", action="store_true", help="skip the matplotlib plot")
+    parser.add_argument("--proofs", action="store_true",
+                        help="real ZKPoT proofs (default: the no-crypto simulated verifier)")
+    parser.add_argument("--proof-test-size", type=int, default=8,
+                        help="with --proofs: public test images every claim is proven on (8)")
+    parser.add_argument("--srs", default=None, help="with --proofs: a ceremony or .ptau file "
+                        "(default: a cached one-party ceremony, for experiments only)")
+    parser.add_argument("--cache", default=None, help="with --proofs: the key cache directory")
 
 
 def to_csv(result: ExperimentResult) -> str:
@@ -118,18 +126,22 @@ def parse_hidden(text: str) -> tuple[int, ...]:
 def run(args: argparse.Namespace) -> int:
     """Run the experiment, write CSV + markdown (+ plot), print the table."""
     from zkpot_ref.fl.data import load_mnist_idx
-    from zkpot_ref.fl.experiment import ExperimentConfig, run_experiment
+    from zkpot_ref.fl.experiment import ExperimentConfig, ProofSettings, run_experiment
     from zkpot_ref.fl.model import TrainConfig
 
+    proofs = None
+    if args.proofs:
+        proofs = ProofSettings(args.proof_test_size, args.srs, args.cache)
     config = ExperimentConfig(
         clients=args.clients, rounds=args.rounds, byzantine=args.byzantine, attack=args.attack,
         alpha=args.alpha, mode=args.mode, k=args.k, seed=args.seed,
         hidden=parse_hidden(args.hidden),
         train=TrainConfig(epochs=args.epochs, batch_size=args.batch_size,
                           learning_rate=args.lr),
+        proofs=proofs,
     )
     data = load_mnist_idx(*args.mnist) if args.mnist else None
-    result = run_experiment(config, data)
+    result = run_experiment(config, data, progress=lambda m: print(f"  {m}", file=sys.stderr))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "experiment.csv").write_text(to_csv(result))

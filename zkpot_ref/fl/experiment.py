@@ -14,8 +14,12 @@ Each round r = 1..R:
 1. every client starts from the global model, dequantized (r = S(q - Z));
 2. honest clients run ``client.local_update``; then each Byzantine client runs its attack,
    seeing the public parts of the honest submissions;
-3. the aggregation mode picks the next global model (``aggregation.aggregate``, with the
-   stand-in ``RecomputeVerifier``); if nothing is acceptable the global model stays;
+3. the aggregation mode picks the next global model (``aggregation.aggregate``); if
+   nothing is acceptable the global model stays. The validators' verifier is the
+   no-crypto ``RecomputeVerifier`` by default — claims are then counted on the whole
+   public test set — or, with ``ExperimentConfig.proofs``, real ZKPoT proofs: a task on a
+   seeded sample of the public test set, keys from a verified SRS (or a cached one-party
+   ceremony), every client proving its model's count and ``ProofVerifier`` checking it;
 4. the global INTEGER model's accuracy on the public test set is recorded.
 
 Every random choice is drawn from ``numpy.random.SeedSequence([seed, round, client])``, so
@@ -26,16 +30,19 @@ Read next: ``command.py`` (the command line and its CSV / markdown output).
 
 from __future__ import annotations
 
+import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from zkpot_ref import quant
-from zkpot_ref.errors import MalformedInput
+from zkpot_ref.errors import MalformedInput, ZkpotError
+from zkpot_ref.field import R_MODULUS
 from zkpot_ref.fl.aggregation import MODES, aggregate
 from zkpot_ref.fl.attacks import ATTACKS, AttackContext, make_attack
-from zkpot_ref.fl.client import Submission, local_update
+from zkpot_ref.fl.client import Prover, Submission, local_update
 from zkpot_ref.fl.data import (
     Dataset,
     load_digits,
@@ -44,7 +51,27 @@ from zkpot_ref.fl.data import (
     train_test_split,
 )
 from zkpot_ref.fl.model import TrainConfig, init_params
-from zkpot_ref.fl.verify import RecomputeVerifier
+from zkpot_ref.fl.verify import ProofVerifier, RecomputeVerifier, Verifier, client_key
+from zkpot_ref.plonk.preprocess import domain_size_for
+from zkpot_ref.pot.keys import default_cache, load_or_build, load_srs, local_srs
+from zkpot_ref.pot.prove import prove_accuracy
+from zkpot_ref.pot.statement import client_id_of, smallest_table
+from zkpot_ref.pot.task import Task
+
+
+@dataclass(frozen=True)
+class ProofSettings:
+    """Real ZKPoT proofs in a run: every claim is proven on ``test_size`` public test
+    images (the task), and validators check the proofs (``verify.ProofVerifier``)."""
+
+    test_size: int = 8
+    srs: str | None = None  # a ceremony or .ptau file; None: a cached one-party ceremony
+    cache: str | None = None  # the key cache (default: pot.keys.default_cache())
+    shift: int = 32
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.test_size <= 450 or not 1 <= self.shift <= 62:
+            raise MalformedInput("proofs need a test size in 1..450 and a shift in 1..62")
 
 
 @dataclass(frozen=True)
@@ -61,6 +88,7 @@ class ExperimentConfig:
     seed: int = 0
     hidden: tuple[int, ...] = (32,)
     train: TrainConfig = field(default_factory=TrainConfig)
+    proofs: ProofSettings | None = None  # None: the no-crypto simulation of the verifier
 
     def __post_init__(self) -> None:
         if self.clients < 1 or self.rounds < 0 or not 0 <= self.byzantine <= self.clients:
@@ -85,6 +113,7 @@ class RoundResult:
     selected: tuple[int, ...]
     byzantine_selected: int
     model_digest: str
+    reasons: tuple[tuple[int, str], ...] = ()  # (client id, why it was rejected)
 
 
 @dataclass(frozen=True)
@@ -121,7 +150,46 @@ def setup(config: ExperimentConfig, data: Dataset | None = None) -> tuple[
     return train, test, [train.subset(p) for p in parts], byzantine
 
 
-def run_experiment(config: ExperimentConfig, data: Dataset | None = None) -> ExperimentResult:
+def _salt(*parts: int) -> int:
+    """A simulation's salt for (seed, round, client): a field element derived from the
+    seed, so runs repeat (a real client draws it from ``secrets``)."""
+    digest = hashlib.sha256(b"zkpot/fl/salt/" + ",".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest, "big") % R_MODULUS
+
+
+def proving(config: ExperimentConfig, test: Dataset, sizes: tuple[int, ...],
+            progress: Callable[[str], None] | None = None,
+            ) -> tuple[Dataset, Verifier, Prover | None, tuple[int, ...] | None]:
+    """(claim set, verifier, prover, shifts): the whole public test set and the no-crypto
+    verifier, or — with ``config.proofs`` — a ZKPoT task on a seeded sample of it, its
+    keys, a prover closure and the proof verifier."""
+    settings = config.proofs
+    if settings is None:
+        return test, RecomputeVerifier(test), None, None
+    pick = np.random.default_rng(_seed(config.seed, 0, 0, 6)).choice(
+        len(test), settings.test_size, replace=False)
+    claims = test.subset(np.sort(pick))
+    shifts = (settings.shift,) * (len(sizes) - 2)
+    task, built = smallest_table(Task("experiment", sizes, test.pixel_max, shifts,
+                                      claims.images, claims.labels))
+    cache = settings.cache or default_cache()
+    srs = (load_srs(settings.srs, progress) if settings.srs else
+           local_srs(domain_size_for(built.circuit) + 5, cache, progress))
+    keys = load_or_build(task, srs, cache, progress=progress)
+
+    def prover(submission: Submission) -> bytes:
+        identity = client_id_of(client_key(submission.client_id))
+        try:
+            return prove_accuracy(task, submission.model, submission.salt, identity,
+                                  submission.round, keys).to_bytes()
+        except ZkpotError:  # e.g. a model that does not fit the task: it gets no proof
+            return b""
+
+    return claims, ProofVerifier(task, keys.vk), prover, task.shifts
+
+
+def run_experiment(config: ExperimentConfig, data: Dataset | None = None,
+                   progress: Callable[[str], None] | None = None) -> ExperimentResult:
     """Run ``config`` on the bundled digits (or ``data``, e.g. MNIST) and record every round."""
     start = time.perf_counter()
     _, test, shards, byzantine = setup(config, data)
@@ -131,7 +199,7 @@ def run_experiment(config: ExperimentConfig, data: Dataset | None = None) -> Exp
         genesis, quant.activation_ranges(genesis, test.images, test.pixel_max), test.pixel_max
     )
     attack = make_attack(config.attack) if byzantine else None
-    verifier = RecomputeVerifier(test)
+    claims, verifier, prover, shifts = proving(config, test, sizes, progress)
     previous: dict[int, Submission] = {}
     rows = []
     for r in range(1, config.rounds + 1):
@@ -139,13 +207,16 @@ def run_experiment(config: ExperimentConfig, data: Dataset | None = None) -> Exp
         submissions, senders = [], []
         for cid, shard in enumerate(shards):
             if cid not in byzantine:
-                submissions.append(local_update(cid, r, global_params, shard, test,
-                                                config.train, _seed(config.seed, r, cid, 4)))
+                submissions.append(local_update(
+                    cid, r, global_params, shard, claims, config.train,
+                    _seed(config.seed, r, cid, 4), shifts=shifts,
+                    salt=_salt(config.seed, r, cid), prover=prover))
                 senders.append(cid)
         honest = tuple(s.public() for s in submissions)
         for cid in byzantine:
-            ctx = AttackContext(cid, r, global_params, shards[cid], test, config.train,
-                                _seed(config.seed, r, cid, 4), honest, previous.get(cid))
+            ctx = AttackContext(cid, r, global_params, shards[cid], claims, config.train,
+                                _seed(config.seed, r, cid, 4), honest, previous.get(cid),
+                                shifts, prover, _salt(config.seed, r, cid))
             submissions.append(attack.submit(ctx))  # type: ignore[union-attr]
             senders.append(cid)
         previous = dict(zip(senders, submissions, strict=True))
@@ -157,6 +228,7 @@ def run_experiment(config: ExperimentConfig, data: Dataset | None = None) -> Exp
             r, correct / len(test), correct, len(submissions) - len(outcome.rejected),
             len(outcome.rejected), outcome.selected,
             sum(1 for c in outcome.selected if c in byzantine), global_model.digest(),
+            outcome.reasons,
         ))
     return ExperimentResult(config, byzantine, tuple(len(s) for s in shards), tuple(rows),
                             time.perf_counter() - start)

@@ -77,7 +77,7 @@ def create(args: argparse.Namespace) -> int:
     from zkpot_ref.plonk.preprocess import domain_size_for
     from zkpot_ref.pot.command import TASK_FILE, VK_FILE
     from zkpot_ref.pot.keys import default_cache, load_or_build, load_srs
-    from zkpot_ref.pot.statement import build
+    from zkpot_ref.pot.statement import build, smallest_table
     from zkpot_ref.pot.task import TABLE_BITS, Task
 
     hidden = parse_hidden(args.hidden)
@@ -96,15 +96,16 @@ def create(args: argparse.Namespace) -> int:
                                                             replace=False))
     sizes = (test.images.shape[1], *hidden, 10)
     shifts = (args.shift,) * len(hidden)
-    candidates = [int(args.table_bits)] if args.table_bits != "auto" else list(TABLE_BITS)
-    tasks = [Task(args.name, sizes, test.pixel_max, shifts, test.images[pick],
-                  test.labels[pick], bits) for bits in candidates]
-    built = [build(task) for task in tasks]
-    domains = [domain_size_for(b.circuit) for b in built]
-    best = min(range(len(tasks)), key=lambda i: (domains[i], -tasks[i].table_bits))
-    task, circuit = tasks[best], built[best]
-    print(f"task: {sizes} MLP, {task.n} public test images, {len(circuit.circuit.gates)} rows "
-          f"(domain 2^{domains[best].bit_length() - 1}, {task.table_bits}-bit range table)")
+    bits = 8 if args.table_bits == "auto" else int(args.table_bits)
+    task = Task(args.name, sizes, test.pixel_max, shifts, test.images[pick], test.labels[pick],
+                bits)
+    if args.table_bits == "auto":
+        task, built = smallest_table(task)
+    else:
+        built = build(task)
+    domain = domain_size_for(built.circuit)
+    print(f"task: {sizes} MLP, {task.n} public test images, {len(built.circuit.gates)} rows "
+          f"(domain 2^{domain.bit_length() - 1}, {task.table_bits}-bit range table)")
     srs = load_srs(args.srs, _progress)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""What a validator checks about a submission, behind the interface the ZK verifier will use.
+"""What a validator checks about a submission: the ZKPoT proof, or its no-crypto simulation.
 
 Lesson: the four facts a ZKPoT validator needs before it trusts a claimed count, and which
 layer of the system establishes each.
@@ -16,24 +16,48 @@ the model's count is the claimed one   the circuit recomputes the count         
 (Replay: a copied proof names the victim's client id, so it fails the client-id public
 input; re-labelled, the copier has no model that opens the victim's commitment.)
 
-:class:`Verifier` is the interface. :class:`RecomputeVerifier` is the stand-in used until
-the proof system lands: instead of checking a proof it reads the private model the
-simulation holds (``Submission.model``) and recomputes the commitment and the count — the
-one shortcut the real verifier replaces, behind the same ``verify`` call. Label flipping
-and noise pass every check (their counts are honest, just low); aggregation's selection
-by proven count is what stops them (``aggregation.py``).
+:class:`Verifier` is the interface, with two implementations:
+
+- :class:`ProofVerifier` — the real one: it checks the ZKPoT proof that travels with the
+  submission against the task's verification key, with the public inputs (task id,
+  round, client id, commitment, claimed count) taken from the submission and the round
+  the validator is in — it never sees a model.
+- :class:`RecomputeVerifier` — the **no-crypto simulation**, for large FL sweeps where
+  proving every model would take hours: it reads the private model the simulation holds
+  (``Submission.model``) and recomputes the commitment opening and the count. Same
+  verdicts as the proofs (the tests check it on the same submissions), no cryptography.
+
+Label flipping and noise pass every check (their counts are honest, just low);
+aggregation's selection by proven count is what stops them (``aggregation.py``).
+
+Identities. In a simulation client i has no Ed25519 key; ``client_key(i)`` is a fixed
+32-byte stand-in, and its ``pot.statement.client_id_of`` is the proof's client id. The
+ledger's rounds (``round.py``) use real keys.
 
 Read next: ``aggregation.py``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Protocol
 
 from zkpot_ref import quant
-from zkpot_ref.fl.client import Submission, commit
+from zkpot_ref.errors import MalformedInput
+from zkpot_ref.fl.client import Submission
 from zkpot_ref.fl.data import Dataset
+from zkpot_ref.plonk.preprocess import VerificationKey
+from zkpot_ref.plonk.proof import Proof
+from zkpot_ref.pot.commit import open_model
+from zkpot_ref.pot.prove import verify_accuracy
+from zkpot_ref.pot.statement import PublicInputs, client_id_of
+from zkpot_ref.pot.task import Task
+
+
+def client_key(client: int) -> bytes:
+    """Simulated client ``client``'s 32-byte identity key (a stand-in for Ed25519)."""
+    return hashlib.sha256(b"zkpot/fl/client-key/%d" % client).digest()
 
 
 class Verifier(Protocol):
@@ -43,10 +67,39 @@ class Verifier(Protocol):
         """True when the submission's claims are established; False otherwise (no raise)."""
         ...
 
+    def reject_reason(self, submission: Submission, round: int, sender: int) -> str | None:
+        """The first failed check as a short phrase, or None when all pass."""
+        ...
+
+
+@dataclass(frozen=True)
+class ProofVerifier:
+    """Checks the submission's ZKPoT proof: what a real validator does."""
+
+    task: Task
+    vk: VerificationKey
+
+    def reject_reason(self, submission: Submission, round: int, sender: int) -> str | None:
+        if submission.client_id != sender:
+            return "client id is not the signer (ledger signature)"
+        try:
+            proof = Proof.from_bytes(submission.proof)
+            public = PublicInputs(self.task.task_id, round, client_id_of(client_key(sender)),
+                                  submission.commitment, submission.claimed_count)
+            if verify_accuracy(self.vk, public, proof):
+                return None
+        except MalformedInput as exc:
+            return f"malformed proof or claim ({exc})"
+        return (f"proof does not verify for count {submission.claimed_count}, round {round}, "
+                f"client {sender}")
+
+    def verify(self, submission: Submission, round: int, sender: int) -> bool:
+        return self.reject_reason(submission, round, sender) is None
+
 
 @dataclass(frozen=True)
 class RecomputeVerifier:
-    """The stand-in verifier: recomputes everything from the model the simulation holds."""
+    """The no-crypto simulation: recomputes everything from the model the simulation holds."""
 
     test: Dataset
 
@@ -56,7 +109,7 @@ class RecomputeVerifier:
             return "client id is not the signer (ledger signature)"
         if submission.round != round:
             return f"made for round {submission.round}, not {round} (round public input)"
-        if commit(submission.model) != submission.commitment:
+        if not open_model(submission.commitment, submission.model, submission.salt):
             return "model does not open the commitment (proof)"
         count = quant.count_correct(submission.model, self.test.images, self.test.labels)
         if count != submission.claimed_count:

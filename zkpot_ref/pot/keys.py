@@ -240,3 +240,27 @@ def default_cache() -> Path:
         return Path(os.environ["ZKPOT_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "zkpot" / "keys"
+
+
+def local_srs(degree: int, cache_dir: str | Path, progress: Progress | None = None) -> SRS:
+    """A ONE-PARTY ceremony of ``degree`` made on this machine (cached in ``cache_dir``):
+    as trustworthy as this machine forgetting its secret — for experiments and demos;
+    publish real tasks with a multi-party ceremony file."""
+    from zkpot_ref import ceremony
+    from zkpot_ref.ceremony_format import save_ceremony
+
+    say = progress or (lambda message: None)
+    path = Path(cache_dir) / f"one-party-{degree}.zkptau"
+    if path.exists():
+        try:
+            return load_srs(path, progress)
+        except (SetupError, MalformedInput) as exc:
+            say(f"{path} is unusable ({exc}); making a new one")
+    say(f"one-party powers-of-tau ceremony of degree {degree} (experiments only)")
+    made = ceremony.contribute(ceremony.start(degree), "zkpot one-party")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_ceremony(made, path)
+    except (OSError, SetupError) as exc:
+        say(f"could not cache the SRS at {path}: {exc}")
+    return made.srs

@@ -42,7 +42,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from zkpot_ref import quant
 from zkpot_ref.errors import MalformedInput
@@ -61,8 +61,9 @@ from zkpot_ref.gadgets.nn_limbs import chain_total, narrow
 from zkpot_ref.gadgets.poseidon_circuit import LinearForm, as_variable
 from zkpot_ref.gadgets.poseidon_sparse import permute_forms_sparse
 from zkpot_ref.plonk.circuit import Circuit, Variable
+from zkpot_ref.plonk.preprocess import domain_size_for
 from zkpot_ref.pot import commit
-from zkpot_ref.pot.task import Task
+from zkpot_ref.pot.task import TABLE_BITS, Task
 
 R = R_MODULUS
 CLIENT_DOMAIN = b"zkpot/client/v1\x00"
@@ -230,3 +231,13 @@ def _infer(circuit: Circuit, task: Task, layers: Sequence[LayerWires], image, la
             charge("argmax", start)
             return onehot[label]
     raise AssertionError("unreachable: a task has at least one layer")
+
+
+def smallest_table(task: Task) -> tuple[Task, Built]:
+    """``task`` with the range-table width (8 or 16 bits) whose circuit has the smaller
+    domain — ties go to 16 bits, which needs fewer rows per image — and its circuit."""
+    options = [replace(task, table_bits=bits) for bits in TABLE_BITS]
+    built = [build(option) for option in options]
+    best = min(range(len(options)),
+               key=lambda i: (domain_size_for(built[i].circuit), -options[i].table_bits))
+    return options[best], built[best]
