@@ -37,9 +37,17 @@ MATHJAX_CONFIG = """window.MathJax = {
   loader: { paths: { fonts: "[mathjax]/../@mathjax" } },
   tex: { inlineMath: [["\\\\(", "\\\\)"]], displayMath: [["\\\\[", "\\\\]"]],
          processEscapes: true, processEnvironments: true },
-  options: { ignoreHtmlClass: ".*|", processHtmlClass: "arithmatex" }
+  options: { ignoreHtmlClass: ".*|", processHtmlClass: "arithmatex"%s }
 };
 """
+# MathJax 4 computes speech and Braille for every formula by default (semantic enrichment);
+# "mathjax-lean" turns that off, as MathJax 3 had it, to compare typesetting alone; it keeps
+# the hidden MathML for screen readers, as the KaTeX pages have.
+# (The menu's saved settings win over the options, so both are set.)
+LEAN = """,
+    enableEnrichment: false, enableSpeech: false, enableBraille: false, enableExplorer: false,
+    menuOptions: { settings: { enrich: false, speech: false, braille: false } }"""
+VARIANTS = ("katex", "mathjax", "mathjax-lean")
 # What a page shows: formulas typeset, formula errors, bytes it transferred.
 FIGURES = """(() => {
   const resources = performance.getEntriesByType('resource');
@@ -61,7 +69,7 @@ def build(site: Path, config: Path) -> None:
 
 
 def build_mathjax_variant(site: Path, work: Path) -> None:
-    """The same site, formulas left as TeX for MathJax in the browser."""
+    """The same site, formulas left as TeX for MathJax in the browser (and the lean twin)."""
     config = work / "mathjax.yml"
     config.write_text(
         f"INHERIT: {ROOT / 'mkdocs.yml'}\n"
@@ -78,7 +86,10 @@ def build_mathjax_variant(site: Path, work: Path) -> None:
         modules / "@mathjax" / "mathjax-newcm-font",
         site / "vendor" / "@mathjax" / "mathjax-newcm-font",
     )
-    (site / "vendor" / "mathjax-config.js").write_text(MATHJAX_CONFIG)
+    (site / "vendor" / "mathjax-config.js").write_text(MATHJAX_CONFIG % "")
+    lean = site.with_name(site.name + "-lean")
+    shutil.copytree(site, lean)
+    (lean / "vendor" / "mathjax-config.js").write_text(MATHJAX_CONFIG % LEAN)
 
 
 def main() -> None:
@@ -95,7 +106,7 @@ def main() -> None:
         print("skipped: MathJax is not installed (npm ci)")
         return
     runs = 2 if args.quick else 7
-    variants = ("katex", "mathjax")
+    variants = VARIANTS
     with tempfile.TemporaryDirectory(prefix="zkpot-site-load-") as tmp:
         work = Path(tmp)
         build(work / "katex", ROOT / "mkdocs.yml")
@@ -113,8 +124,8 @@ def main() -> None:
                             load = browser.open(f"{base}{variant}/{chapter}/")
                             if load.ready_ms is None:
                                 raise SystemExit(f"{variant}/{chapter}: never ready to read")
-                            outside += [u for u in load.requests if not u.startswith(base)
-                                        and not u.startswith("data:")]
+                            local = (base, f"blob:{base}", "data:")
+                            outside += [u for u in load.requests if not u.startswith(local)]
                             if run:
                                 times.setdefault((chapter, variant), []).append(load.ready_ms)
                             figures[chapter, variant] = browser.evaluate(FIGURES)
@@ -125,21 +136,23 @@ def main() -> None:
             browser.close()
             proxy.close()
     print(f"Chromium {chromium}; {runs} loads a page, cache disabled; shared machine")
-    print(f"{'chapter':14s} {'variant':8s} {'ready ms':>9s} {'KiB':>7s} {'formulas':>9s} "
+    print(f"{'chapter':14s} {'variant':12s} {'ready ms':>9s} {'KiB':>7s} {'formulas':>9s} "
           f"{'errors':>7s}")
     result: dict[str, float] = {}
     for chapter in CHAPTERS:
         for variant in variants:
             ms = statistics.median(times[chapter, variant])
             fig = figures[chapter, variant]
-            print(f"{chapter:14s} {variant:8s} {ms:9.0f} {fig['bytes'] / 1024:7.0f} "
+            print(f"{chapter:14s} {variant:12s} {ms:9.0f} {fig['bytes'] / 1024:7.0f} "
                   f"{fig['formulas']:9d} {fig['errors']:7d}")
-            result[f"{chapter}_{variant}_ready_ms"] = round(ms, 1)
-            result[f"{chapter}_{variant}_kib"] = round(fig["bytes"] / 1024, 1)
-            result[f"{chapter}_{variant}_formula_errors"] = fig["errors"]
-        ratio = result[f"{chapter}_mathjax_ready_ms"] / result[f"{chapter}_katex_ready_ms"]
-        result[f"{chapter}_ready_ratio_mathjax_vs_katex"] = round(ratio, 2)
-        print(f"{chapter:14s} ratio MathJax / KaTeX: {ratio:.2f}")
+            key = f"{chapter}_{variant.replace('-', '_')}"
+            result[f"{key}_ready_ms"] = round(ms, 1)
+            result[f"{key}_kib"] = round(fig["bytes"] / 1024, 1)
+            result[f"{key}_formula_errors"] = fig["errors"]
+        for variant in ("mathjax", "mathjax_lean"):
+            ratio = result[f"{chapter}_{variant}_ready_ms"] / result[f"{chapter}_katex_ready_ms"]
+            result[f"{chapter}_ready_ratio_{variant}_vs_katex"] = round(ratio, 2)
+            print(f"{chapter:14s} ready-time ratio {variant} / katex: {ratio:.2f}")
     print(f"requests that tried to leave the machine: {sorted(set(outside)) or 'none'}")
     if args.json:
         print(json.dumps(result))

@@ -131,7 +131,7 @@ def browsed(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Browsed:
                 )
                 if chapter in SCREENSHOT_CHAPTERS:
                     browser.screenshot(SCREENSHOTS / f"{chapter}.png")
-                print(f"{chapter}: ready after {load.ready_ms} ms")
+                print(f"{chapter}: ready after {load.ready_ms or float('nan'):.0f} ms")
         proxy_log = list(proxy.requests)
         with serve(control_dir) as control_base:
             control = browser.open(control_base)
