@@ -31,6 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 from tools.browser import Browser, PageLoad, RefusingProxy, find_chromium, serve  # noqa: E402
 
+# one site build and one Chromium for the whole file: `make pytest` runs --dist loadgroup
+pytestmark = pytest.mark.xdist_group("site")
+
 # The four chapters, and docs/site.md, which has a diagram of its own.
 CHAPTERS = ("field", "kzg", "plonk_prover", "ledger_bft", "site")
 SCREENSHOT_CHAPTERS = ("kzg", "site")

@@ -62,10 +62,9 @@ READY = """new Promise((resolve) => {
 
 
 def find_chromium() -> str | None:
-    """The Chromium executable: $CHROMIUM, else the first of CANDIDATES on PATH."""
-    if os.environ.get("CHROMIUM"):
-        return os.environ["CHROMIUM"]
-    return next((path for name in CANDIDATES if (path := shutil.which(name))), None)
+    """The Chromium executable: $CHROMIUM, else the first of CANDIDATES on PATH; or None."""
+    names = [os.environ["CHROMIUM"]] if os.environ.get("CHROMIUM") else CANDIDATES
+    return next((path for name in names if (path := shutil.which(name))), None)
 
 
 def _high(fd: int) -> int:
