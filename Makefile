@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test lint layers sizes pytest docs bench-quick clean
+.PHONY: demo test lint layers sizes pytest docs serve bench-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# snarkjs (test-only) for the interop tests; package-lock.json pins it.
+# snarkjs and circom2 (test-only) for the interop tests, KaTeX and Mermaid for the course site
+# (docs/site.md); package-lock.json pins them.
 NODE_STAMP := node_modules/.installed
 
 $(NODE_STAMP): package.json package-lock.json
@@ -36,14 +37,20 @@ layers: $(STAMP)
 sizes: $(STAMP)
 	$(BIN)/python tools/sizes.py
 
+# loadgroup: the site's browser tests (one xdist_group) share one build and one Chromium
 pytest: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
-docs: $(STAMP)
+# The course site: formulas typeset at build time, nothing loaded from outside (docs/site.md).
+docs: $(STAMP) $(NODE_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+
+# Read the course locally: http://127.0.0.1:8000 (loopback only), rebuilt on every edit.
+serve: $(STAMP) $(NODE_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 bench-quick: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b --quick || exit 1; done
 
 clean:
-	rm -rf site .pytest_cache .hypothesis
+	rm -rf site site-screenshots .pytest_cache .hypothesis
