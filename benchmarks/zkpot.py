@@ -183,7 +183,7 @@ def main() -> int:
     for n, hidden in measured:
         runs = args.runs or (3 if n < 16 else 1)
         r = run_child(n, hidden, runs)
-        print(f"{n:>4} {'64-%d-10' % hidden:>9} {r['domain']:>7} "
+        print(f"{n:>4} {f'64-{hidden}-10':>9} {r['domain']:>7} "
               f"{r['setup_s']:>7.1f} ({r['setup_cpu_s']:5.1f}) {r['prove_s']:>7.1f} "
               f"({r['prove_cpu_s']:5.1f}) {r['runs']:>4} {r['verify_s']:>9.3f} "
               f"{r['proof_bytes']:>8} {r['peak_rss_mb']:>8.0f}", flush=True)

@@ -11,13 +11,13 @@ import pytest
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS as R
 from zkpot_ref.gadgets.poseidon import permute, poseidon
-from zkpot_ref.gadgets.poseidon_circuit import LinearForm, permute_forms, permutation_rows
+from zkpot_ref.gadgets.poseidon_circuit import LinearForm, permutation_rows, permute_forms
 from zkpot_ref.gadgets.poseidon_sparse import (
     factor,
     invert,
     matmul,
-    permute_forms_sparse,
     permutation_rows_sparse,
+    permute_forms_sparse,
 )
 from zkpot_ref.plonk.circuit import Circuit
 
