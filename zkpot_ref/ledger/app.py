@@ -10,9 +10,13 @@ commitment opener and aggregation. After the decision, validators *seal* the blo
 (``seal_message``): 2f+1 seals fill ``Block.certificate`` (``with_certificate``), which
 anyone can check with ``block.verify_certificate`` (``verify_sealed``).
 
-Until the proof system is wired in, :func:`demo_checks` gives *dummy* ones that still
-reject forgeries: a "proof" is the CID of a hash of the claim, a "model" is the CID of a
-hash of the commitment, and the next global model is a hash of the revealed one. Each
+What a block contains comes from ``batches`` (height -> :class:`Batch`: the round's
+accepted submissions and the leader's revealed model) and the checks from ``checks``.
+``round.py`` and ``chain.py`` inject the real ones: proofs verified with the task's
+verification key, reveals opened, the next global model recomputed. The defaults are a
+*dummy* round for the consensus lessons and the fault simulator, which still rejects
+forgeries: a "proof" is the CID of a hash of the claim, a "model" is the CID of a hash of
+the commitment, and the next global model is a hash of the revealed one. There each
 validator also plays one FL client; :func:`demo_submission` is client i's signed
 submission for round h (deterministic, so signatures are computed once per process).
 
@@ -26,6 +30,7 @@ Read next: ``simulator.py``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -64,7 +69,9 @@ def dummy_model(commitment: int) -> bytes:
 
 @dataclass(frozen=True)
 class Checks:
-    """The three injected checks of ``validate_block``."""
+    """The three injected checks of ``validate_block`` (the dummy ones; ``chain.py`` has
+    the real ones). ``aggregate`` also sees the previous block: a round without a leader
+    keeps the previous global model."""
 
     def verify_proof(self, tx: Transaction) -> bool:
         return tx.proof_cid == cid_of(dummy_proof(tx.commitment, tx.correct_count))
@@ -72,13 +79,34 @@ class Checks:
     def open_commitment(self, commitment: int, model_cid: str) -> bool:
         return model_cid == cid_of(dummy_model(commitment))
 
-    def aggregate(self, block: Block) -> str:
+    def aggregate(self, block: Block, previous: Block | None = None) -> str:
         revealed = block.leader_model_cid or "none"
         return cid_of(b"global model|%d|" % block.height + revealed.encode())
 
 
 def demo_checks() -> Checks:
     return Checks()
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What a proposer builds the block of one height from: the FL round it closes, the
+    accepted submissions, the leader's revealed model (None: no leader), and submissions
+    that were rejected (kept only so a Byzantine proposer can try to sneak one in)."""
+
+    round: int
+    submissions: tuple[Transaction, ...]
+    leader_model_cid: str | None
+    rejected: tuple[Transaction, ...] = ()
+
+
+def demo_batch(n: int, height: int) -> Batch:
+    """The dummy round: every client i < n submits ``demo_submission(i, height)``."""
+    txs = tuple(demo_submission(i, height) for i in range(n))
+    leader = leader_of(txs)
+    forged = tuple(demo_submission(i, height, correct_count=10_000, forged=True) for i in range(n))
+    return Batch(height, txs, None if leader is None else cid_of(dummy_model(leader.commitment)),
+                 forged)
 
 
 @lru_cache(maxsize=4096)
@@ -99,10 +127,19 @@ def demo_submission(
 class ZkpotApp:
     """The replica's :class:`~zkpot_ref.ledger.replica.Application` for ZKPoT blocks."""
 
-    def __init__(self, validators: Validators, checks: Checks | None = None) -> None:
+    def __init__(self, validators: Validators, checks: Checks | None = None,
+                 batches: Callable[[int], Batch] | None = None,
+                 clients: dict[bytes, int] | None = None) -> None:
+        """``checks``: the validity checks (dummy by default). ``batches``: height -> the
+        round's accepted submissions (the dummy round by default). ``clients``: FL client
+        key -> validator index, for the leader-proposes rule (validator i is client i in
+        the dummy round)."""
         self.validators = validators
         self.checks = checks or demo_checks()
-        self.clients = {client_keys(i)[1]: i for i in range(validators.n)}
+        self.batches = batches or (lambda height: demo_batch(validators.n, height))
+        if clients is None:
+            clients = {client_keys(i)[1]: i for i in range(validators.n)}
+        self.clients = clients
         self._proposed: dict[tuple[bytes, int, int, int], bytes] = {}
 
     #: Memos shared by all instances: decoding and validity are pure functions of bytes
@@ -185,7 +222,7 @@ class ZkpotApp:
                 previous,
                 verify_proof=self.checks.verify_proof,
                 open_commitment=self.checks.open_commitment,
-                aggregate=self.checks.aggregate,
+                aggregate=lambda b: self.checks.aggregate(b, previous),
             )
         except ConsensusError:
             return False
@@ -193,42 +230,53 @@ class ZkpotApp:
 
     # ---------------------------------------------------------------- proposing
     def propose(self, chain: list[bytes], proposer: int, variant: int = 0) -> bytes:
-        """The next block with every client's submission; ``variant`` k > 0 leaves client
-        k mod n out (a different valid block: what an equivocating proposer sends)."""
-        n = self.validators.n
-        key = (self.value_id(chain[-1]) if chain else b"", len(chain), proposer, variant % n)
+        """The next block with the round's accepted submissions; ``variant`` k > 0 leaves
+        submission k mod (their number) out (a different valid block: what an
+        equivocating proposer sends)."""
+        batch = self.batches(len(chain) + 1)
+        leader = leader_of(batch.submissions)
+        others = [tx for tx in batch.submissions if tx is not leader]  # only the leader revealed
+        left_out = others[(variant - 1) % len(others)] if variant and others else None
+        key = (self.value_id(chain[-1]) if chain else b"", len(chain), proposer,
+               hash(left_out))
         if key not in self._proposed:
-            height = len(chain) + 1
-            txs = [demo_submission(i, height) for i in range(n) if not variant or i != key[3]]
-            self._proposed[key] = self._assemble(chain, proposer, txs).encode()
+            txs = [tx for tx in batch.submissions if tx is not left_out]
+            self._proposed[key] = self._assemble(chain, proposer, batch, txs,
+                                                 batch.leader_model_cid).encode()
         return self._proposed[key]
 
     def forge(self, chain: list[bytes], proposer: int, kind: str) -> bytes:
-        """An invalid block: ``forged-proof`` (the proposer's client claims a count its
-        proof does not show) or ``wrong-leader`` (names a loser as the ZKPoT leader)."""
-        height = len(chain) + 1
-        txs = [demo_submission(i, height) for i in range(self.validators.n)]
+        """An invalid block: ``forged-proof`` (a submission whose proof does not verify:
+        one the validators rejected, sneaked in) or ``wrong-leader`` (names a loser as
+        the ZKPoT leader)."""
+        batch = self.batches(len(chain) + 1)
+        txs = list(batch.submissions)
         if kind == "forged-proof":
-            txs[proposer] = demo_submission(proposer, height, correct_count=10_000, forged=True)
-            return self._assemble(chain, proposer, txs).encode()
-        block = self._assemble(chain, proposer, txs)
+            if batch.rejected:  # sneak a rejected submission in, in place of its client's
+                bad = batch.rejected[proposer % len(batch.rejected)]
+                txs = [tx for tx in txs if tx.client != bad.client] + [bad]
+            elif txs:  # nothing was rejected: claim more than the proof shows
+                txs[0] = replace(txs[0], correct_count=txs[0].correct_count + 1)
+            # (validate_block checks proofs before the leader rule: that is where it fails)
+            return self._assemble(chain, proposer, batch, txs, batch.leader_model_cid).encode()
+        block = self._assemble(chain, proposer, batch, txs, batch.leader_model_cid)
+        if not txs:
+            return block.encode()
         loser = min(txs, key=lambda tx: (tx.correct_count, -tx.commitment))
-        wrong = replace(
-            block,
-            leader_commitment=loser.commitment,
-            leader_model_cid=cid_of(dummy_model(loser.commitment)),
-        )
-        return replace(wrong, next_model_cid=self.checks.aggregate(wrong)).encode()
-
-    def _assemble(self, chain: list[bytes], proposer: int, txs: list[Transaction]) -> Block:
+        wrong = replace(block, leader_commitment=loser.commitment,
+                        leader_model_cid=batch.leader_model_cid or cid_of(b"none"))
         previous = self.block(chain[-1]) if chain else None
-        leader = leader_of(txs)
+        return replace(wrong, next_model_cid=self.checks.aggregate(wrong, previous)).encode()
+
+    def _assemble(self, chain: list[bytes], proposer: int, batch: Batch,
+                  txs: list[Transaction], leader_model_cid: str | None) -> Block:
+        previous = self.block(chain[-1]) if chain else None
         return Block.propose(
             height=len(chain) + 1,
             previous_hash=GENESIS_HASH if previous is None else previous.block_hash(),
-            round=len(chain) + 1,
+            round=batch.round,
             proposer=self.validators.public_keys[proposer],
             submissions=txs,
-            leader_model_cid=None if leader is None else cid_of(dummy_model(leader.commitment)),
-            aggregate=self.checks.aggregate,
+            leader_model_cid=leader_model_cid if txs else None,
+            aggregate=lambda block: self.checks.aggregate(block, previous),
         )

@@ -21,8 +21,10 @@ uniformly random salt absorbed first — binding by Poseidon's collision resista
 by the salt (see ``docs/commitment.md``). Two commitments of one model with different
 salts are unlinkable.
 
-Model files (``save_model`` / ``load_model``, used by ``zkpot prove``): magic "ZKPOTMDL",
-``IntModel.to_bytes()`` (its own version byte first), SHA-256 of both.
+Model files (``save_model`` / ``load_model``, used by ``zkpot prove``, and the global models
+on the chain): magic "ZKPOTMDL", ``IntModel.to_bytes()`` (its own version byte first),
+SHA-256 of both. A reveal (``reveal_bytes``, what a round's leader publishes): magic
+"ZKPOTRVL", the salt, the model file.
 
 Read next: ``statement.py``.
 """
@@ -120,25 +122,50 @@ def open_model(commitment_value: int, model: quant.IntModel, salt: int) -> bool:
     return commitment.open_commitment(commitment_value, model_bytes(model), BITS, salt)
 
 
-# -- the model file -------------------------------------------------------------------
+# -- model files and reveals ---------------------------------------------------------
 
 MODEL_MAGIC = b"ZKPOTMDL"
+REVEAL_MAGIC = b"ZKPOTRVL"
+
+
+def model_file_bytes(model: quant.IntModel) -> bytes:
+    """A model file: magic "ZKPOTMDL", ``IntModel.to_bytes()`` (versioned), SHA-256."""
+    body = MODEL_MAGIC + model.to_bytes()
+    return body + hashlib.sha256(body).digest()
+
+
+def parse_model_file(data: bytes, what: str = "model file") -> quant.IntModel:
+    """The model in a model file; MalformedInput says what is wrong."""
+    if len(data) < 40 or not data.startswith(MODEL_MAGIC):
+        raise MalformedInput(f"{what} is not a zkpot model file")
+    if hashlib.sha256(data[:-32]).digest() != data[-32:]:
+        raise MalformedInput(f"{what}: checksum mismatch (the file is damaged)")
+    return quant.IntModel.from_bytes(data[len(MODEL_MAGIC) : -32])
 
 
 def save_model(model: quant.IntModel, path: str | Path) -> None:
-    """Write a model file: magic "ZKPOTMDL", ``IntModel.to_bytes()`` (versioned), SHA-256."""
-    body = MODEL_MAGIC + model.to_bytes()
-    write_atomic(Path(path), body + hashlib.sha256(body).digest())
+    """Write a model file atomically."""
+    write_atomic(Path(path), model_file_bytes(model))
 
 
 def load_model(path: str | Path) -> quant.IntModel:
-    """Read and validate a model file; MalformedInput says what is wrong."""
+    """Read and validate a model file."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise MalformedInput(f"cannot read model file {path}: {exc.strerror}") from None
-    if len(data) < 40 or not data.startswith(MODEL_MAGIC):
-        raise MalformedInput(f"{path} is not a zkpot model file")
-    if hashlib.sha256(data[:-32]).digest() != data[-32:]:
-        raise MalformedInput(f"{path}: checksum mismatch (the file is damaged)")
-    return quant.IntModel.from_bytes(data[len(MODEL_MAGIC) : -32])
+    return parse_model_file(data, str(path))
+
+
+def reveal_bytes(model: quant.IntModel, salt: int) -> bytes:
+    """What a leader publishes to open its commitment: "ZKPOTRVL", the salt (32 bytes),
+    then the model file."""
+    return REVEAL_MAGIC + salt.to_bytes(32, "big") + model_file_bytes(model)
+
+
+def parse_reveal(data: bytes) -> tuple[quant.IntModel, int]:
+    """(model, salt) from ``reveal_bytes``' output."""
+    if not isinstance(data, bytes | bytearray) or not bytes(data).startswith(REVEAL_MAGIC):
+        raise MalformedInput("not a zkpot model reveal")
+    salt = int.from_bytes(data[8:40], "big")
+    return parse_model_file(bytes(data[40:]), "revealed model"), salt
