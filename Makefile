@@ -24,7 +24,8 @@ $(NODE_STAMP): package.json package-lock.json
 
 demo: $(STAMP)
 	$(BIN)/zkpot --help
-	$(BIN)/zkpot demo
+	rm -rf zkpot-demo-out
+	$(BIN)/zkpot demo --out zkpot-demo-out
 
 test: lint layers sizes pytest docs
 

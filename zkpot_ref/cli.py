@@ -24,7 +24,10 @@ from zkpot_ref.errors import ZkpotError
 #: name -> (module offering add_arguments/run, one-line help[, prefix of those two
 #: functions' names, when one module offers several commands]). Add new commands here.
 COMMANDS: dict[str, tuple[str, ...]] = {
-    "demo": ("zkpot_ref.demo", "a short tour: fields, NTT, a PLONK proof, a Poseidon commitment"),
+    "demo": ("zkpot_ref.demo", "the whole system: FL clients prove, validators verify, a "
+             "chain commits"),
+    "tour": ("zkpot_ref.tour", "a short tour: fields, NTT, a PLONK proof, a Poseidon commitment"),
+    "chain": ("zkpot_ref.chain", "a ZKPoT chain directory: verify (from genesis)"),
     "task": ("zkpot_ref.fl.task_command",
              "a ZKPoT task: create (test set + keys) | train (a model for it) | show"),
     "prove": ("zkpot_ref.pot.command", "prove a model's exact test count (ZKPoT)", "prove"),

@@ -169,10 +169,12 @@ class Simulation:
         n: int = 4,
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
         log_factory: Callable[[int], object] | None = None,
+        keys: list[tuple[bytes, bytes]] | None = None,
     ) -> None:
+        """``keys``: the validators' (secret, public) pairs (default: ``validator_keys(n)``)."""
         self.scenario, self.n, self.timeouts = scenario, n, timeouts
         self.rng = random.Random(scenario.seed ^ 0x5EED)
-        self.keys = validator_keys(n)
+        self.keys = keys or validator_keys(n)
         self.validators = Validators(tuple(pub for _, pub in self.keys))
         self.app_factory = app_factory
         self.logs = {i: (log_factory(i) if log_factory else MemoryLog()) for i in range(n)}

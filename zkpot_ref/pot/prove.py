@@ -112,3 +112,28 @@ class AccuracyProof:
             return cls.from_bytes(Path(path).read_bytes())
         except OSError as exc:
             raise MalformedInput(f"cannot read proof file {path}: {exc.strerror}") from None
+
+
+# -- proving in worker processes ------------------------------------------------------
+
+_WORKER: dict[str, object] = {}
+
+
+def worker_init(task_file: bytes, keys: Keys, backend_name: str = "reference") -> None:
+    """Initializer of a proving worker process: the task and keys, received once."""
+    from zkpot_ref import backend
+
+    _WORKER.update(task=Task.from_file_bytes(task_file), keys=keys,
+                   backend=backend.use(backend_name))
+
+
+def worker_prove(model_file: bytes, salt: int, client_id: int, round: int) -> tuple[bytes, float]:
+    """One proof in a worker: (the proof's bytes, seconds it took)."""
+    import time
+
+    from zkpot_ref.pot.commit import parse_model_file
+
+    start = time.perf_counter()
+    proof = prove_accuracy(_WORKER["task"], parse_model_file(model_file), salt, client_id,  # type: ignore[arg-type]
+                           round, _WORKER["keys"], _WORKER["backend"])  # type: ignore[arg-type]
+    return proof.to_bytes(), time.perf_counter() - start

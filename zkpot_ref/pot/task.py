@@ -161,26 +161,35 @@ class Task:
                     f"(has n = {layer.shift}); quantize with quant.quantize_model(..., "
                     "shifts=task.shifts)")
 
+    def file_bytes(self) -> bytes:
+        """The task file (module docstring): magic, version, encoding, SHA-256."""
+        body = MAGIC + bytes([VERSION]) + self.encode()
+        return body + hashlib.sha256(body).digest()
+
+    @classmethod
+    def from_file_bytes(cls, data: bytes, what: str = "task file") -> Task:
+        """Parse and validate a task file's bytes; MalformedInput says what is wrong."""
+        if len(data) < len(MAGIC) + 33 or data[: len(MAGIC)] != MAGIC:
+            raise MalformedInput(f"{what} is not a zkpot task file")
+        body, checksum = data[:-32], data[-32:]
+        if hashlib.sha256(body).digest() != checksum:
+            raise MalformedInput(f"{what}: checksum mismatch (the file is damaged)")
+        if body[len(MAGIC)] != VERSION:
+            raise MalformedInput(f"{what}: unknown task file version {body[len(MAGIC)]}")
+        return cls.decode(body[len(MAGIC) + 1 :])
+
     def save(self, path: str | Path) -> None:
         """Write the task file atomically (temporary file, then rename)."""
-        body = MAGIC + bytes([VERSION]) + self.encode()
-        write_atomic(Path(path), body + hashlib.sha256(body).digest())
+        write_atomic(Path(path), self.file_bytes())
 
     @classmethod
     def load(cls, path: str | Path) -> Task:
-        """Read and validate a task file; MalformedInput says what is wrong."""
+        """Read and validate a task file."""
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
             raise MalformedInput(f"cannot read task file {path}: {exc.strerror}") from None
-        if len(data) < len(MAGIC) + 33 or data[: len(MAGIC)] != MAGIC:
-            raise MalformedInput(f"{path} is not a zkpot task file")
-        body, checksum = data[:-32], data[-32:]
-        if hashlib.sha256(body).digest() != checksum:
-            raise MalformedInput(f"{path}: checksum mismatch (the file is damaged)")
-        if body[len(MAGIC)] != VERSION:
-            raise MalformedInput(f"{path}: unknown task file version {body[len(MAGIC)]}")
-        return cls.decode(body[len(MAGIC) + 1 :])
+        return cls.from_file_bytes(data, str(path))
 
 
 def write_atomic(path: Path, data: bytes) -> None:
