@@ -50,11 +50,11 @@ def rss_kib(pid: int) -> int:
 
 
 class Cluster:
-    def __init__(self, directory: Path, n: int = 4) -> None:
+    def __init__(self, directory: Path, n: int = 4, **options: object) -> None:
         self.directory, self.n = directory, n
         self.ports = free_ports(n)
         self.configs = write_configs(directory, n, self.ports, tick=0.1, pause=0.05,
-                                     timeouts=TIMEOUTS)  # fmt: skip
+                                     timeouts=TIMEOUTS, **options)  # fmt: skip
         self.processes: dict[int, subprocess.Popen] = {}
         self.outputs: dict[int, list[Path]] = {i: [] for i in range(n)}
         self.killed: set[int] = set()  # killed on purpose: not a failure
@@ -81,7 +81,7 @@ class Cluster:
         return len(self.chain(i))
 
     def heights(self) -> list[int]:
-        return [self.height(i) for i in range(self.n)]
+        return [self.height(i) for i in sorted(self.processes)]
 
     def wait(self, condition, what: str, bound: float = WAIT) -> None:  # noqa: ANN001
         deadline = time.monotonic() + bound
@@ -94,7 +94,7 @@ class Cluster:
 
     def wait_all_commit(self, blocks: int, what: str) -> None:
         """Wait until every live node has committed ``blocks`` more blocks."""
-        live = [i for i in range(self.n) if i not in self.killed]
+        live = [i for i in sorted(self.processes) if i not in self.killed]
         start = {i: self.height(i) for i in live}
         self.wait(lambda: all(self.height(i) >= start[i] + blocks for i in live), what)
 

@@ -77,6 +77,7 @@ def test_every_field_is_checked(cluster: list[Path]) -> None:
         "tick as text": ({"tick": "fast"}, "tick"),
         "huge pause": ({"pause": 1e6}, "pause"),
         "empty data_dir": ({"data_dir": ""}, "data_dir"),
+        "log_burst": ({"log_burst": 0}, "log_burst"),
     }
     for name, (changes, message) in cases.items():
         with pytest.raises(MalformedInput, match=message):

@@ -31,7 +31,7 @@ N = 4
 
 @pytest.mark.slow
 def test_four_processes_commit_survive_a_kill_and_catch_up(tmp_path: Path) -> None:
-    cluster = Cluster(tmp_path)
+    cluster = Cluster(tmp_path, log_burst=10**6)  # every dropped-input line shown
     try:
         for i in range(N):
             cluster.start(i)

@@ -12,6 +12,7 @@ Configuration (JSON, one file per node; :func:`write_configs` makes a local clus
     {"version": 2, "chain_id": "zkpot-local-1a2b3c4d", "index": 0,
      "secret_key": "<hex>", "data_dir": "node0", "tick": 0.2, "pause": 0.1,
      "timeouts": {"propose": 1.0, "prevote": 1.0, "precommit": 1.0, "delta": 0.5},
+     "log_burst": 20,
      "validators": [{"public_key": "<hex>", "host": "127.0.0.1", "port": 26600}, ...]}
 
 ``chain_id`` names the cluster; with the validator keys it forms the digest that the
@@ -42,8 +43,8 @@ CONFIG_VERSION = 2
 #: Validator indices are 16-bit on the wire; a local cluster of more makes little sense.
 MAX_VALIDATORS = 100
 FIELDS = {"version", "chain_id", "index", "secret_key", "data_dir", "tick", "pause",
-          "timeouts", "validators"}  # fmt: skip
-OPTIONAL = {"tick", "pause", "timeouts"}
+          "timeouts", "validators", "log_burst"}  # fmt: skip
+OPTIONAL = {"tick", "pause", "timeouts", "log_burst"}
 _CHAIN_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 #: The most seconds any timing field may be (an hour: anything above is a typo).
 MAX_SECONDS = 3600.0
@@ -60,6 +61,7 @@ class NodeConfig:
     tick: float = 0.2
     pause: float = 0.1
     timeouts: Timeouts = DEFAULT_TIMEOUTS
+    log_burst: int = 20  # lines of one kind of dropped input shown per 10 s
 
 
 def _no_repeats(pairs: list[tuple[str, Any]]) -> dict:
@@ -177,8 +179,11 @@ def _parse(path: Path, raw: Any) -> NodeConfig:
         raise MalformedInput("timeouts may set propose, prevote, precommit and delta only")
     checked = {name: _seconds(value, f"timeouts.{name}", zero_ok=name == "delta")
                for name, value in timeouts.items()}  # fmt: skip
+    burst = raw.get("log_burst", 20)
+    if isinstance(burst, bool) or not isinstance(burst, int) or not 1 <= burst <= 10**6:
+        raise MalformedInput(f"log_burst {burst!r}: lines a kind per 10 s, 1..10^6")
     return NodeConfig(index, secret, directory, addresses, Validators(keys), chain_id,
-                      tick, pause, Timeouts(**checked))  # fmt: skip
+                      tick, pause, Timeouts(**checked), burst)  # fmt: skip
 
 
 # -------------------------------------------------------------------- making a cluster

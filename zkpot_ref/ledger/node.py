@@ -74,13 +74,17 @@ WRITE_TIMEOUT = 10.0
 _GONE = (OSError, EOFError, TimeoutError, MalformedInput)  # includes IncompleteReadError
 
 
+class _FrameTimeout(TimeoutError):
+    """A frame began but did not end within FRAME_TIMEOUT."""
+
+
 class Node:
     """One validator process: a Replica, a BlockLog, and guarded asyncio sockets."""
 
     def __init__(self, config: NodeConfig) -> None:
         self.config = config
         self.logger = logging.getLogger(f"zkpot.node{config.index}")
-        self.throttle = Throttle()
+        self.throttle = Throttle(burst=config.log_burst)
         self.logger.addFilter(self.throttle)
         self.identity = handshake.Identity(
             config.index, config.secret, config.validators,
@@ -95,6 +99,8 @@ class Node:
         self.peers = [i for i in range(config.validators.n) if i != config.index]
         self.outboxes = {i: Outbox(OUTBOX_MESSAGES, OUTBOX_BYTES) for i in self.peers}
         self.idle_timeout = max(30.0, 20 * config.tick)
+        # per peer, not per connection: reconnecting must not refill the bucket
+        self.buckets = {i: TokenBucket(PEER_RATE, PEER_BURST) for i in self.peers}
         self.tasks: set[asyncio.Task] = set()  # accept loop, senders, ticker
         self.pending: dict[asyncio.Task, None] = {}  # strangers, oldest first
         self.inbound: dict[int, asyncio.Task] = {}  # authenticated peer -> its reader
@@ -195,16 +201,14 @@ class Node:
                 await writer.drain()
             self.pending.pop(task, None)  # type: ignore[arg-type]
             older = self.inbound.pop(peer, None)
-            if older is not None:
-                older.cancel()  # the peer reconnected: one connection per peer
+            if older is not None:  # the peer reconnected: one connection per peer
+                older.cancel()
+                self.logger.info("dropped the older connection from validator %d: it "
+                                 "connected again", peer)  # fmt: skip
             self.inbound[peer] = task  # type: ignore[assignment]
             await self._read_frames(peer, reader)
         except _GONE as exc:
-            why = "timed out" if isinstance(exc, TimeoutError) else str(exc) or type(exc).__name__
-            if peer is None:
-                self.logger.info("dropped a connection: handshake failed: %s", why)
-            else:
-                self.logger.info("dropped the connection from validator %d: %s", peer, why)
+            self._log_gone(peer, exc)
         finally:
             self.pending.pop(task, None)  # type: ignore[arg-type]
             if peer is not None and self.inbound.get(peer) is task:
@@ -214,14 +218,29 @@ class Node:
             else:
                 connection.close()
 
+    def _log_gone(self, peer: int | None, exc: BaseException) -> None:
+        """One line (throttled: one template per kind of reason) for a lost connection."""
+        log = self.logger.info
+        if peer is None and isinstance(exc, TimeoutError):
+            log("dropped a connection: no handshake within %.0f s", HANDSHAKE_TIMEOUT)
+        elif peer is None and isinstance(exc, MalformedInput):
+            log("dropped a connection: handshake failed: %s", exc)
+        elif peer is None:
+            log("dropped a connection: it closed during the handshake")
+        elif isinstance(exc, _FrameTimeout):
+            log("dropped the connection from validator %d: a frame took more than %.0f s",
+                peer, FRAME_TIMEOUT)  # fmt: skip
+        elif isinstance(exc, TimeoutError):
+            log("dropped the connection from validator %d: silent for %.0f s", peer,
+                self.idle_timeout)  # fmt: skip
+        elif isinstance(exc, MalformedInput):
+            log("dropped the connection from validator %d: %s", peer, exc)
+
     async def _read_frames(self, peer: int, reader: asyncio.StreamReader) -> None:
-        bucket = TokenBucket(PEER_RATE, PEER_BURST)
+        bucket = self.buckets[peer]
         while True:
-            try:
-                async with asyncio.timeout(self.idle_timeout):
-                    first = await reader.readexactly(1)
-            except TimeoutError:
-                raise TimeoutError(f"silent for {self.idle_timeout:.0f} s") from None
+            async with asyncio.timeout(self.idle_timeout):
+                first = await reader.readexactly(1)
             try:
                 async with asyncio.timeout(FRAME_TIMEOUT):
                     length = int.from_bytes(first + await reader.readexactly(3), "big")
@@ -230,7 +249,7 @@ class Node:
                             f"frame of {length} bytes exceeds {MAX_MESSAGE_BYTES}")
                     data = await reader.readexactly(length)
             except TimeoutError:
-                raise TimeoutError(f"a frame took more than {FRAME_TIMEOUT:.0f} s") from None
+                raise _FrameTimeout from None
             self._guarded(self.replica.receive, data, peer)
             await asyncio.sleep(bucket.take())  # yields every frame; waits when flooded
 
