@@ -16,12 +16,14 @@ import struct
 from pathlib import Path
 
 import pytest
-from ledger_cluster import Cluster, framed
+from ledger_cluster import Cluster, framed, free_ports
 
 from zkpot_ref.cli import main
+from zkpot_ref.errors import StoreError
 from zkpot_ref.ledger import log as block_log
 from zkpot_ref.ledger import messages
 from zkpot_ref.ledger.block import Block, verify_certificate
+from zkpot_ref.ledger.log import BlockLog
 from zkpot_ref.ledger.messages import Kind, Message
 from zkpot_ref.ledger.node import load_config, write_configs
 from zkpot_ref.ledger.replica import SEAL_RECORD
@@ -124,3 +126,35 @@ def test_node_command_init_and_errors(tmp_path: Path, capsys) -> None:
         [config] = write_configs(tmp_path / "busy", 1, [busy.getsockname()[1]])
         assert main(["node", "--config", str(config)]) == 2
     assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
+
+
+def test_a_failing_disk_stops_the_node_with_one_error_line(tmp_path: Path, capsys,
+                                                           monkeypatch) -> None:  # noqa: ANN001
+    """A lone validator commits a few blocks, then its disk 'fills up': the node stops
+    (exit 2, one error line) instead of voting on without durability."""
+    [config] = write_configs(tmp_path, 1, free_ports(1), tick=0.05, pause=0.02)
+    real, calls = BlockLog.append, []
+
+    def filling_up(self: BlockLog, record: bytes) -> None:
+        calls.append(record)
+        if len(calls) > 6:
+            raise StoreError(f"cannot append to block log {self.path}: No space left")
+        real(self, record)
+
+    monkeypatch.setattr(BlockLog, "append", filling_up)
+    assert main(["node", "--config", str(config)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: cannot append") and "No space left" in err[-1]
+    monkeypatch.undo()
+    assert len(BlockLog(tmp_path / "node0" / "blocks.log").records()) == 6  # all kept
+
+
+def test_a_log_that_does_not_verify_keeps_the_node_from_starting(tmp_path: Path,
+                                                                 capsys) -> None:  # noqa: ANN001
+    [config] = write_configs(tmp_path, 1, free_ports(1))
+    with BlockLog(tmp_path / "node0" / "blocks.log") as log:
+        log.append(b"B" + messages.encode(Message(Kind.COMMIT, 1, 0, 0, value=b"no block")))
+    assert main(["node", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "error: block log record 0 (after 0 blocks) does not verify" in err
+    assert "Traceback" not in err

@@ -24,7 +24,7 @@ healed and the last crashed node recovered, every live honest node commits again
 reaches the target height) within a bounded virtual time. Tendermint promises liveness
 only after such a "global stabilization time", so that is when the clock starts.
 
-How to add a fault: ``docs/ledger_simulator.md``. Read next: ``node.py``.
+How to add a fault: ``docs/ledger_simulator.md``. Read next: ``config.py``, then ``node.py``.
 """
 
 from __future__ import annotations
