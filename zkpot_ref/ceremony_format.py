@@ -187,8 +187,23 @@ def _bar(done: int, total: int) -> None:
           file=sys.stderr, flush=True)
 
 
+def check_writable(path: str | Path) -> None:
+    """``MalformedInput`` unless a file can be written at ``path`` (checked before the work:
+    a contribution takes minutes, and a typo in the output path should not waste them)."""
+    path = Path(path)
+    folder = path.parent
+    if path.is_dir():
+        raise MalformedInput(f"cannot write {path}: it is a directory")
+    if not folder.is_dir():
+        raise MalformedInput(f"cannot write {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise MalformedInput(f"cannot write {path}: the folder {folder} is not writable")
+
+
 def run(args: argparse.Namespace) -> int:
     began = time.perf_counter()
+    if args.action in ("new", "contribute"):
+        check_writable(args.out)
     if args.action == "new":
         if not 1 <= args.degree <= MAX_DEGREE:
             raise MalformedInput(f"--degree must be in 1..2^28, got {args.degree}")

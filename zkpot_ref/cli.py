@@ -9,7 +9,9 @@ lives next to the code it drives, in a module that offers two functions:
 Command modules keep heavy imports (JAX) inside ``run`` so ``zkpot --help`` stays instant.
 
 Errors: a :class:`~zkpot_ref.errors.ZkpotError` (a user mistake or a refused input) is
-printed as one line ``error: ...`` with exit status 2, never a traceback. Ctrl-C exits 130.
+printed as one line ``error: ...`` with exit status 2, never a traceback; so is an option
+argparse cannot parse (an unknown flag, ``--k abc``). Each command checks its options in
+one ``validate`` step before it starts any work. Ctrl-C exits 130.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
-from zkpot_ref.errors import ZkpotError
+from zkpot_ref.errors import MalformedInput, ZkpotError
 
 #: name -> (module offering add_arguments/run, one-line help[, prefix of those two
 #: functions' names, when one module offers several commands]). Add new commands here.
@@ -42,9 +45,16 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 }
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is a MalformedInput: one ``error:`` line, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise MalformedInput(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every registered sub-command."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="zkpot",
         description="Zero-Knowledge Proof of Training: a readable reference implementation.",
     )
@@ -61,11 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` (default: ``sys.argv[1:]``), run the command, return its exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
         return int(args._run(args) or 0)
     except ZkpotError as exc:
         print(f"error: {exc}", file=sys.stderr)

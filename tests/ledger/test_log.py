@@ -14,12 +14,21 @@ import subprocess
 import sys
 import textwrap
 import time
+import zlib
 from pathlib import Path
 
 import pytest
 
 from zkpot_ref.errors import MalformedInput, StoreError
-from zkpot_ref.ledger.log import FRAME_BYTES, HEADER_BYTES, BlockLog, frame, replay, scan
+from zkpot_ref.ledger.log import (
+    FRAME_BYTES,
+    HEADER_BYTES,
+    MAX_RECORD_BYTES,
+    BlockLog,
+    frame,
+    replay,
+    scan,
+)
 
 RECORDS = [b"block one", b"", b"block three, a little longer", bytes(range(256))]
 
@@ -31,13 +40,23 @@ def _write_log(path: Path, records: list[bytes]) -> bytes:
     return path.read_bytes()
 
 
+def _ends(records: list[bytes]) -> list[int]:
+    """Offsets where each record starts, then where the last one ends."""
+    ends = [HEADER_BYTES]
+    for record in records:
+        ends.append(ends[-1] + FRAME_BYTES + len(record))
+    return ends
+
+
 def test_roundtrip_and_format(tmp_path: Path) -> None:
     path = tmp_path / "node" / "blocks.log"  # the directory is created too
     data = _write_log(path, RECORDS)
-    salt = data[9:HEADER_BYTES]
-    assert data[:9] == b"zkpotlog\x01" and len(salt) == 8
-    assert data == data[:HEADER_BYTES] + b"".join(frame(r, salt) for r in RECORDS)
-    assert _write_log(tmp_path / "other.log", [])[9:] != salt  # a fresh salt per log
+    assert data[:HEADER_BYTES] == b"zkpotlog\x02"
+    assert data == data[:HEADER_BYTES] + b"".join(frame(r) for r in RECORDS)
+    length = (9).to_bytes(4, "big")  # the first record, by hand
+    assert frame(b"block one") == (length + zlib.crc32(length).to_bytes(4, "big")
+                                   + zlib.crc32(length + b"block one").to_bytes(4, "big")
+                                   + b"block one")  # fmt: skip
     with BlockLog(path) as log:
         assert log.records() == RECORDS
         assert log.truncated_bytes == 0
@@ -48,9 +67,7 @@ def test_roundtrip_and_format(tmp_path: Path) -> None:
 
 def test_every_torn_tail_is_dropped_and_nothing_before_it(tmp_path: Path) -> None:
     full = _write_log(tmp_path / "full.log", RECORDS)
-    ends = [HEADER_BYTES]
-    for record in RECORDS:
-        ends.append(ends[-1] + FRAME_BYTES + len(record))
+    ends = _ends(RECORDS)
     for cut in range(HEADER_BYTES, len(full)):
         path = tmp_path / f"cut{cut}.log"
         path.write_bytes(full[:cut])
@@ -64,72 +81,82 @@ def test_every_torn_tail_is_dropped_and_nothing_before_it(tmp_path: Path) -> Non
         path.unlink()
 
 
-def test_garbage_tail_after_power_cut_is_dropped(tmp_path: Path) -> None:
+def test_power_cut_tails_dropped_only_when_they_cannot_hide_a_record(tmp_path: Path) -> None:
     path = tmp_path / "z.log"
     full = _write_log(path, RECORDS)
-    salt = full[9:HEADER_BYTES]
-    for tail in (bytes(100), b"\xff" * 7, frame(b"partial", salt)[:-1], os.urandom(50)):
+    for tail in (bytes(100), bytes(5), b"\xff" * 7, frame(b"partial")[:-1]):
         path.write_bytes(full + tail)
         with BlockLog(path) as log:
             assert log.records() == RECORDS
         assert path.read_bytes() == full
+    # 12 or more bytes of garbage are not the remains of one append: refuse, change nothing
+    for tail in (b"\xff" * 12, b"\x00" * 11 + b"\x01", os.urandom(50)):
+        path.write_bytes(full + tail)
+        with pytest.raises(StoreError, match=f"damaged at byte {len(full)}"):
+            BlockLog(path)
+        assert path.read_bytes() == full + tail
 
 
-def test_a_record_hidden_in_a_payload_cannot_fake_mid_log_damage(tmp_path: Path) -> None:
-    """A block may carry attacker-chosen bytes. Without the secret salt they cannot form a
-    valid record, so a torn append of such a block is still recognised as a torn tail."""
+def test_a_record_hidden_in_a_payload_changes_nothing(tmp_path: Path) -> None:
+    """Blocks carry client-chosen bytes; records are read front to back by their
+    checksummed lengths, so a frame inside a payload is never parsed as a record."""
     path = tmp_path / "s.log"
-    full = _write_log(path, RECORDS)
-    guessed_salts = [bytes(8), full[9:HEADER_BYTES][::-1]]
-    payload = b"block with " + b"".join(frame(b"fake record", s) for s in guessed_salts) + b"!"
+    _write_log(path, RECORDS)
+    payload = b"block with " + frame(b"fake record") + b"!"
     with BlockLog(path) as log:
         log.append(payload)
     torn = path.read_bytes()[:-1]  # the append was cut short by one byte
     path.write_bytes(torn)
     with BlockLog(path) as log:
         assert log.records() == RECORDS
-    # whoever knew the salt could do it: recovery would then (rightly) refuse to guess
-    knows_salt = b"block with " + frame(b"fake record", full[9:HEADER_BYTES]) + b"!"
-    with BlockLog(path) as log:
-        log.append(knows_salt)
-    path.write_bytes(path.read_bytes()[:-1])
-    with pytest.raises(StoreError, match="damaged"):
-        BlockLog(path)
+        log.append(payload)
+        assert log.records() == [*RECORDS, payload]
 
 
 def test_replay_reads_without_repairing(tmp_path: Path) -> None:
     path = tmp_path / "r.log"
     full = _write_log(path, RECORDS)
-    torn = full + frame(b"in progress", full[9:HEADER_BYTES])[:5]
+    torn = full + frame(b"in progress")[:5]
     path.write_bytes(torn)
     assert replay(path) == RECORDS
     assert path.read_bytes() == torn  # untouched
     with pytest.raises(StoreError, match="cannot read"):
         replay(tmp_path / "missing.log")
+    path.write_bytes(b"zkpotlog\x07")
+    with pytest.raises(StoreError, match="r.log: block-log version 7"):
+        replay(path)
 
 
-def test_damage_in_the_middle_is_an_error_and_changes_nothing(tmp_path: Path) -> None:
+def test_damage_is_an_error_naming_the_record_and_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "m.log"
     full = _write_log(path, RECORDS)
-    first = HEADER_BYTES
-    for position in (first, first + 5, first + FRAME_BYTES + 2):  # length, CRC, payload
-        damaged = bytearray(full)
-        damaged[position] ^= 0x40
-        path.write_bytes(bytes(damaged))
-        with pytest.raises(StoreError, match="damaged"):
-            BlockLog(path)
-        assert path.read_bytes() == bytes(damaged)
-    # damage in the last record is indistinguishable from a torn write: it is cut away
+    ends = _ends(RECORDS)
+    for start in ends[:-1]:  # every record, the last one included
+        for position, why in ((start, "length fails"), (start + 5, "length fails"),
+                              (start + 9, "payload fails")):  # fmt: skip
+            damaged = bytearray(full)
+            damaged[position] ^= 0x40
+            path.write_bytes(bytes(damaged))
+            with pytest.raises(StoreError, match=f"damaged at byte {start}: .*{why}"):
+                BlockLog(path)
+            assert path.read_bytes() == bytes(damaged)
+    # a flipped payload bit of the last, complete record: it may have been acted on
     damaged = bytearray(full)
     damaged[-1] ^= 1
     path.write_bytes(bytes(damaged))
-    with BlockLog(path) as log:
-        assert log.records() == RECORDS[:-1]
+    with pytest.raises(StoreError, match="the last record, but complete"):
+        BlockLog(path)
+    # a checksummed but impossible length is damage too
+    huge = (MAX_RECORD_BYTES + 1).to_bytes(4, "big")
+    path.write_bytes(full + huge + zlib.crc32(huge).to_bytes(4, "big") + bytes(8))
+    with pytest.raises(StoreError, match="exceeds the maximum"):
+        BlockLog(path)
 
 
 def test_bad_headers_and_bad_use(tmp_path: Path) -> None:
     path = tmp_path / "h.log"
-    for content, message in ((b"notalog!\x01", "magic"), (b"zkpotlog\x02", "version")):
+    for content, message in ((b"notalog!\x02", "magic"), (b"zkpotlog\x01", "version 1"),
+                             (b"zkpot", "shorter than its header"), (b"", "shorter")):
         path.write_bytes(content)
         with pytest.raises(StoreError, match=message):
             BlockLog(path)
@@ -144,6 +171,28 @@ def test_bad_headers_and_bad_use(tmp_path: Path) -> None:
         log.append(b"x")
     with pytest.raises(StoreError, match="closed"):
         log.records()
+    with pytest.raises(StoreError, match="cannot open"):
+        BlockLog(tmp_path / "ok.log" / "below-a-file.log")
+
+
+def test_a_failed_append_stops_the_log(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """After a failed fsync the data may be gone: refuse every later append, so the node
+    stops instead of acting on a record that might not survive."""
+    log = BlockLog(tmp_path / "f.log")
+    log.append(b"kept")
+
+    def broken_fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(StoreError, match="cannot append.*Input/output error"):
+        log.append(b"lost")
+    monkeypatch.undo()
+    with pytest.raises(StoreError, match="failed earlier"):
+        log.append(b"later")
+    log.close()
+    with BlockLog(tmp_path / "f.log") as again:  # the unsynced record was written, complete
+        assert again.records() == [b"kept", b"lost"]
 
 
 _CHILD = textwrap.dedent(

@@ -13,124 +13,59 @@ import json
 import signal
 import socket
 import struct
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from ledger_cluster import Cluster, framed, free_ports
 
 from zkpot_ref.cli import main
-from zkpot_ref.errors import MalformedInput
+from zkpot_ref.errors import StoreError
 from zkpot_ref.ledger import log as block_log
 from zkpot_ref.ledger import messages
 from zkpot_ref.ledger.block import Block, verify_certificate
+from zkpot_ref.ledger.log import BlockLog
 from zkpot_ref.ledger.messages import Kind, Message
 from zkpot_ref.ledger.node import load_config, write_configs
-from zkpot_ref.ledger.replica import BLOCK_RECORD, SEAL_RECORD
+from zkpot_ref.ledger.replica import SEAL_RECORD
 
 N = 4
-WAIT = 90.0  # seconds: generous for two shared cores, and still bounded
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
-class Cluster:
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.ports = free_ports(N)
-        timeouts = {"propose": 0.5, "prevote": 0.5, "precommit": 0.5, "delta": 0.25}
-        self.configs = write_configs(directory, N, self.ports, tick=0.1, pause=0.05,
-                                     timeouts=timeouts)  # fmt: skip
-        self.processes: dict[int, subprocess.Popen] = {}
-        self.outputs: dict[int, list[Path]] = {i: [] for i in range(N)}
-        self.killed: set[int] = set()  # killed on purpose: not a failure
-
-    def start(self, i: int) -> None:
-        out = self.directory / f"node{i}-{len(self.outputs[i])}.out"
-        self.outputs[i].append(out)
-        self.processes[i] = subprocess.Popen(
-            [sys.executable, "-m", "zkpot_ref.cli", "node", "--config", str(self.configs[i])],
-            stdout=out.open("wb"), stderr=subprocess.STDOUT,
-        )  # fmt: skip
-
-    def output(self, i: int) -> str:
-        return "".join(path.read_text(errors="replace") for path in self.outputs[i])
-
-    def chain(self, i: int) -> list[bytes]:
-        path = self.directory / f"node{i}" / "blocks.log"
-        if not path.exists():
-            return []
-        records = block_log.replay(path)
-        return [messages.decode(r[1:]).value for r in records if r[:1] == BLOCK_RECORD]
-
-    def height(self, i: int) -> int:
-        return len(self.chain(i))
-
-    def wait(self, condition, what: str) -> None:  # noqa: ANN001
-        deadline = time.monotonic() + WAIT
-        while not condition():
-            for i, p in self.processes.items():
-                assert p.poll() is None or i in self.killed, f"node {i} died:\n{self.output(i)}"
-            if time.monotonic() > deadline:
-                heights = [self.height(i) for i in range(N)]
-                pytest.fail(f"timed out waiting for {what}; heights {heights}")
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        for p in self.processes.values():
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in self.processes.values():
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(timeout=10)
-
-
-def send_frames(port: int, frames: list[bytes]) -> None:
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        for frame in frames:
-            s.sendall(frame)
-
-
-def framed(data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + data
 
 
 @pytest.mark.slow
 def test_four_processes_commit_survive_a_kill_and_catch_up(tmp_path: Path) -> None:
-    cluster = Cluster(tmp_path)
+    cluster = Cluster(tmp_path, log_burst=10**6)  # every dropped-input line shown
     try:
         for i in range(N):
             cluster.start(i)
         cluster.wait(lambda: min(cluster.height(i) for i in range(N)) >= 20, "20 blocks")
         print(f"\nheights with 4 nodes: {[cluster.height(i) for i in range(N)]}")
 
-        # Bad input to node 0: garbage, a forged vote, wrong heights, an oversized frame.
+        # Bad input to node 0 from validator 1's key (a Byzantine validator): garbage, a
+        # forged vote, wrong heights, a STATUS in validator 2's name, an oversized frame.
         height = cluster.height(0) + 1
         forged = [Message(Kind.PREVOTE, h, 0, 1, value_id=None, signature=bytes(64))
                   for h in range(height, height + 40)]  # fmt: skip
         wrong = Message(Kind.PREVOTE, 10**6, 0, 1, value_id=None, signature=bytes(64))
         frames = [framed(b"\x01garbage"), framed(messages.encode(wrong))]
         frames += [framed(messages.encode(m)) for m in forged]
-        send_frames(cluster.ports[0], frames)
-        send_frames(cluster.ports[0], [struct.pack(">I", 2_000_000_000)])
+        frames.append(framed(messages.encode(Message(Kind.STATUS, 1, 0, 2))))
+        with cluster.connect_as(1, 0) as byzantine:
+            byzantine.sendall(b"".join(frames))
+            byzantine.sendall(struct.pack(">I", 2_000_000_000))
+            assert byzantine.recv(1) == b""  # node 0 hung up on the oversized frame
+        # ... and from a stranger: the same bytes never get past the handshake
+        with socket.create_connection(("127.0.0.1", cluster.ports[0]), timeout=10) as s:
+            s.sendall(b"".join(frames)[:200])
+            try:
+                assert s.recv(100) == b""
+            except ConnectionResetError:
+                pass  # closed with our bytes unread: just as well
         before = cluster.height(0)
         cluster.wait(lambda: cluster.height(0) >= before + 5, "node 0 going on after bad input")
         text = cluster.output(0)
         for line in ("dropped 8 bytes", "height 1000000", "bad signature",
-                     "frame of 2000000000 bytes"):  # fmt: skip
+                     "sender 2 forged by validator 1", "frame of 2000000000 bytes",
+                     "handshake failed: handshake: not a zkpot HELLO"):  # fmt: skip
             assert line in text, line
 
         # Kill validator 3 without warning; the other three keep committing.
@@ -175,30 +110,6 @@ def test_four_processes_commit_survive_a_kill_and_catch_up(tmp_path: Path) -> No
         block_log.BlockLog(tmp_path / f"node{i}" / "blocks.log").close()  # verifies
 
 
-def test_load_config_checks_every_field(tmp_path: Path) -> None:
-    path, other = write_configs(tmp_path, 4, [26601, 26602, 26603, 26604])[:2]
-    config = load_config(path)
-    assert config.index == 0 and config.addresses[1] == ("127.0.0.1", 26602)
-    assert config.validators.n == 4 and config.data_dir == tmp_path / "node0"
-    raw = json.loads(path.read_text())
-    broken = {
-        "version": {**raw, "version": 2},
-        "missing key": {k: v for k, v in raw.items() if k != "secret_key"},
-        "not hex": {**raw, "secret_key": "zz"},
-        "someone else's key": {**raw, "secret_key": json.loads(other.read_text())["secret_key"]},
-        "index": {**raw, "index": 9},
-        "timeouts": {**raw, "timeouts": {"never": 1}},
-    }
-    for name, content in broken.items():
-        bad = tmp_path / f"bad-{name.replace(' ', '-')}.json"
-        bad.write_text(json.dumps(content))
-        with pytest.raises(MalformedInput):
-            load_config(bad)
-    (tmp_path / "not-json.json").write_text("{")
-    with pytest.raises(MalformedInput):
-        load_config(tmp_path / "not-json.json")
-
-
 def test_node_command_init_and_errors(tmp_path: Path, capsys) -> None:
     assert main(["node", "--init", str(tmp_path / "c"), "--validators", "4",
                  "--base-port", "27000"]) == 0  # fmt: skip
@@ -215,3 +126,35 @@ def test_node_command_init_and_errors(tmp_path: Path, capsys) -> None:
         [config] = write_configs(tmp_path / "busy", 1, [busy.getsockname()[1]])
         assert main(["node", "--config", str(config)]) == 2
     assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
+
+
+def test_a_failing_disk_stops_the_node_with_one_error_line(tmp_path: Path, capsys,
+                                                           monkeypatch) -> None:  # noqa: ANN001
+    """A lone validator commits a few blocks, then its disk 'fills up': the node stops
+    (exit 2, one error line) instead of voting on without durability."""
+    [config] = write_configs(tmp_path, 1, free_ports(1), tick=0.05, pause=0.02)
+    real, calls = BlockLog.append, []
+
+    def filling_up(self: BlockLog, record: bytes) -> None:
+        calls.append(record)
+        if len(calls) > 6:
+            raise StoreError(f"cannot append to block log {self.path}: No space left")
+        real(self, record)
+
+    monkeypatch.setattr(BlockLog, "append", filling_up)
+    assert main(["node", "--config", str(config)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: cannot append") and "No space left" in err[-1]
+    monkeypatch.undo()
+    assert len(BlockLog(tmp_path / "node0" / "blocks.log").records()) == 6  # all kept
+
+
+def test_a_log_that_does_not_verify_keeps_the_node_from_starting(tmp_path: Path,
+                                                                 capsys) -> None:  # noqa: ANN001
+    [config] = write_configs(tmp_path, 1, free_ports(1))
+    with BlockLog(tmp_path / "node0" / "blocks.log") as log:
+        log.append(b"B" + messages.encode(Message(Kind.COMMIT, 1, 0, 0, value=b"no block")))
+    assert main(["node", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "error: block log record 0 (after 0 blocks) does not verify" in err
+    assert "Traceback" not in err

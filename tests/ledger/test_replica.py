@@ -16,6 +16,7 @@ from zkpot_ref.ledger.log import BlockLog
 from zkpot_ref.ledger.messages import Kind, Message, Step, Validators
 from zkpot_ref.ledger.replica import (
     BLOCK_RECORD,
+    LONE_PAUSE,
     Replica,
     check_commit,
     decode_lock_state,
@@ -192,3 +193,51 @@ def test_seals_complete_the_block_certificate(committed, caplog) -> None:
     assert verify_certificate(block, list(VALIDATORS.public_keys), VALIDATORS.f)
     assert app.verify_sealed(committed[0].value, replica.sealed[1])
     assert replay_seals(replica.block_log) == replica.sealed  # durable
+
+
+def test_status_answers_are_cheap_and_only_in_the_askers_own_name(committed, caplog) -> None:
+    """Issue 16: a STATUS is answered from cached COMMITs and SEALs (no signing per
+    request), at most once per tick per asker and height, and only if its sender field
+    names the authenticated origin the transport passes in."""
+    signed = []
+
+    def counting_sign(secret: bytes, message: bytes) -> bytes:
+        signed.append(message)
+        return signatures.sign(secret, message)
+
+    replica = fresh(sign=counting_sign, logger=logging.getLogger("test.replica4"))
+    replica.start()
+    for commit in committed:
+        replica.receive(messages.encode(commit))
+    ask = messages.encode(Message(Kind.STATUS, 1, 0, 1))
+    before = len(signed)
+    first = replica.receive(ask, origin=1)
+    assert [messages.decode(d).kind for _, d in first.sends[:2]] == [Kind.COMMIT, Kind.SEAL]
+    assert replica.receive(ask, origin=1).sends == []  # the same question, same tick
+    replica.tick()
+    again = replica.receive(ask, origin=1)
+    assert again.sends == first.sends  # the very same bytes, from the caches
+    assert len(signed) == before  # our seals were signed when we committed, not per ask
+    with caplog.at_level(logging.INFO, logger="test.replica4"):
+        assert replica.receive(messages.encode(Message(Kind.STATUS, 1, 0, 2)),
+                               origin=1).sends == []  # fmt: skip
+    assert "sender 2 forged by validator 1" in caplog.text
+    assert replica.receive(messages.encode(Message(Kind.STATUS, 1, 0, 2))).sends  # simulator
+
+
+def test_a_lone_validator_decides_through_a_timer_not_recursion() -> None:
+    """With a quorum of one, a height is decided as it starts; the next one starts from a
+    LONE_PAUSE timer (once an unbounded recursion: issue 16's `simulate --validators 1`)."""
+    keys = validator_keys(1)
+    alone = Validators((keys[0][1],))
+    replica = Replica(index=0, secret=keys[0][0], validators=alone, app=ZkpotApp(alone),
+                      log=MemoryLog())  # fmt: skip
+    effects = replica.start()
+    assert effects.committed == [1] and replica.consensus is None
+    [timer] = [t for t in effects.timers if t.round == -1]
+    assert timer.delay == LONE_PAUSE and timer.height == 2
+    for height in (2, 3):
+        effects = replica.timeout(timer)
+        assert effects.committed == [height]
+        [timer] = [t for t in effects.timers if t.round == -1]
+    assert replica.height == 4

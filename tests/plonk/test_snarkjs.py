@@ -15,12 +15,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from plonk_helpers import random_circuit
+from plonk_helpers import random_circuit, shared_srs
 
 from zkpot_ref.errors import MalformedInput, ZkpotError
+from zkpot_ref.field import R_MODULUS
 from zkpot_ref.plonk import snarkjs
-from zkpot_ref.plonk.preprocess import setup
+from zkpot_ref.plonk.circuit import Circuit
+from zkpot_ref.plonk.preprocess import VerificationKey, setup
 from zkpot_ref.plonk.prover import prove
+from zkpot_ref.plonk.verifier import verify
 from zkpot_ref.ptau import find_snarkjs, load_ptau, snarkjs_ptau
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "vectors" / "snarkjs_plonk"
@@ -87,6 +90,46 @@ def test_malformed_json_is_malformed_input() -> None:
             snarkjs.verify(vk, proof, bad_public)
     with pytest.raises(MalformedInput, match="identity"):
         snarkjs.verify(vk, {**proof, "A": ["5", "1", "0"]}, public)
+
+
+def test_numbers_too_long_for_int_are_malformed_input() -> None:
+    """Python refuses int() of more than 4300 digits with a bare ValueError; the length
+    check comes first, so the caller sees MalformedInput (issue 16)."""
+    vk, proof, public = load("pow5")
+    huge = "9" * 5000
+    for bad_vk, bad_proof, bad_public in (
+        (vk, proof, [huge, *public[1:]]),
+        (vk, {**proof, "eval_a": huge}, public),
+        ({**vk, "k1": huge}, proof, public),
+        ({**vk, "Qm": [huge, "1", "1"]}, proof, public),
+    ):
+        with pytest.raises(MalformedInput, match="5000 digits"):
+            snarkjs.verify(bad_vk, bad_proof, bad_public)
+    digits = len(str(R_MODULUS))
+    with pytest.raises(MalformedInput, match="not below the modulus"):
+        snarkjs.public_from_json(["9" * digits])  # as long as r, but larger: range check
+    assert snarkjs.public_from_json([str(R_MODULUS - 1)]) == [R_MODULUS - 1]
+
+
+def test_a_key_with_as_many_public_inputs_as_rows_round_trips() -> None:
+    """setup makes such a key (every row a public input); both readers now accept it, and
+    the proof verifies. One more public input than rows is still refused."""
+    circuit = Circuit()
+    for value in range(1, 9):
+        circuit.public_input(value)
+    pk, vk = setup(circuit, shared_srs(64))
+    assert vk.num_public == vk.n == 8
+    assert VerificationKey.from_bytes(vk.to_bytes()) == vk
+    assert snarkjs.vk_from_json(snarkjs.vk_to_json(vk)) == vk
+    proof = prove(pk, circuit)
+    assert verify(vk, circuit.public_values(), proof)
+    assert not verify(vk, [2, *circuit.public_values()[1:]], proof)
+    with pytest.raises(MalformedInput, match="bad nPublic"):
+        snarkjs.vk_from_json({**snarkjs.vk_to_json(vk), "nPublic": 9})
+    too_many = bytearray(vk.to_bytes())
+    too_many[2:6] = (9).to_bytes(4, "big")
+    with pytest.raises(MalformedInput, match="more public inputs than rows"):
+        VerificationKey.from_bytes(bytes(too_many))
 
 
 def test_json_round_trips() -> None:

@@ -54,6 +54,32 @@ def test_wrong_public_input_rejected(check) -> None:
         assert not check(vk, changed, proof)
 
 
+@pytest.mark.parametrize("check", VERIFIERS)
+def test_public_inputs_that_are_not_a_sequence_are_malformed_input(check) -> None:
+    """verify returns a bool or raises MalformedInput, nothing else: None once raised
+    TypeError (issue 16)."""
+    circuit, _, vk, proof = statement()
+    for bad in (None, 7, "123", b"123", {1: 2}, 1.5, object()):
+        with pytest.raises(MalformedInput, match="public inputs must be a sequence"):
+            check(vk, bad, proof)
+    assert check(vk, tuple(circuit.public_values()), proof)
+
+
+@settings(max_examples=40, deadline=None)
+@given(public=st.one_of(
+    st.none(), st.integers(), st.text(max_size=5), st.floats(),
+    st.lists(st.one_of(st.integers(), st.none(), st.floats(), st.text(max_size=3),
+                       st.booleans()), max_size=5),
+))  # fmt: skip
+def test_verify_returns_a_bool_or_raises_malformed_input_only(public) -> None:  # noqa: ANN001
+    _, _, vk, proof = statement()
+    try:
+        result = verify(vk, public, proof)
+    except MalformedInput:
+        return
+    assert result is False
+
+
 def test_proof_transplanted_to_another_key_rejected() -> None:
     circuit, _, _, proof = statement()
     _, other_vk = setup(random_circuit(79, 24, 3), shared_srs())

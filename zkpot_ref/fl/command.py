@@ -9,6 +9,12 @@ without matplotlib the plot is skipped with a one-line message.
 JAX is imported only inside :func:`run` (through ``experiment.py``), so ``zkpot --help``
 stays fast.
 
+Every option is checked by :func:`validate` before any training starts (ranges, the
+attack/byzantine pair, that input files are readable and ``--out`` is writable), so a
+mistake costs one ``error:`` line, not a finished run; the outputs are written
+atomically (a temporary file, then a rename), so an interrupted write loses nothing.
+A new option gets its check in ``validate`` and a row in ``tests/test_cli_errors.py``.
+
 Read next: the ledger part of the course, which puts these submissions on a chain.
 """
 
@@ -17,7 +23,10 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import math
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,7 +116,9 @@ def plot(result: ExperimentResult, path: Path) -> bool:
     ax.set_ylabel("global test accuracy (%)")
     ax.set_title(f"{result.config.mode}, attack {result.config.attack}")
     fig.tight_layout()
-    fig.savefig(path)
+    image = io.BytesIO()
+    fig.savefig(image, format="png")
+    write_atomically(path, image.getvalue())
     plt.close(fig)
     return True
 
@@ -123,12 +134,88 @@ def parse_hidden(text: str) -> tuple[int, ...]:
     return widths
 
 
+#: Upper bounds of the options: beyond them a run would take days (or it is a typo).
+MAX_CLIENTS, MAX_ROUNDS, MAX_EPOCHS, MAX_BATCH, MAX_SEED = 1000, 100_000, 1000, 1 << 20, 1 << 63
+MAX_PROOF_TEST = 450  # as ProofSettings
+
+
+def validate(args: argparse.Namespace, attacks: list[str], modes: tuple[str, ...]) -> None:
+    """Check every option before any work; raise ``MalformedInput`` naming the first bad one.
+
+    ``attacks`` and ``modes`` are the registered names (passed in so that this check does
+    not import JAX). ``--out`` is created if missing and must be writable."""
+    checks = [
+        (1 <= args.clients <= MAX_CLIENTS, f"--clients {args.clients}: choose 1..{MAX_CLIENTS}"),
+        (0 <= args.rounds <= MAX_ROUNDS, f"--rounds {args.rounds}: choose 0..{MAX_ROUNDS}"),
+        (0 <= args.byzantine <= args.clients,
+         f"--byzantine {args.byzantine}: choose 0..--clients ({args.clients})"),
+        (args.attack == "none" or args.attack in attacks,
+         f"unknown attack {args.attack!r}; choose one of {attacks}"),
+        (not args.byzantine or args.attack != "none",
+         f"--byzantine {args.byzantine} needs --attack (one of {', '.join(attacks)})"),
+        (args.byzantine or args.attack == "none",
+         f"--attack {args.attack} needs --byzantine >= 1 (who would attack?)"),
+        (args.alpha is None or (math.isfinite(args.alpha) and args.alpha > 0),
+         f"--alpha {args.alpha}: the Dirichlet alpha must be a positive, finite number"),
+        (args.mode in modes, f"unknown mode {args.mode!r}; choose one of {modes}"),
+        (args.k >= 1, f"--k {args.k}: top-k needs k >= 1"),
+        (args.mode != "top-k" or args.k <= args.clients,
+         f"--k {args.k}: top-k cannot pick more than --clients ({args.clients})"),
+        (0 <= args.seed < MAX_SEED, f"--seed {args.seed}: choose 0..2^63-1"),
+        (1 <= args.epochs <= MAX_EPOCHS, f"--epochs {args.epochs}: choose 1..{MAX_EPOCHS}"),
+        (1 <= args.batch_size <= MAX_BATCH,
+         f"--batch-size {args.batch_size}: choose 1..{MAX_BATCH}"),
+        (math.isfinite(args.lr) and args.lr > 0,
+         f"--lr {args.lr}: the learning rate must be a positive, finite number"),
+        (1 <= args.proof_test_size <= MAX_PROOF_TEST,
+         f"--proof-test-size {args.proof_test_size}: choose 1..{MAX_PROOF_TEST}"),
+        (args.proofs or (args.srs is None and args.cache is None),
+         "--srs and --cache work only with --proofs"),
+        (args.srs is None or Path(args.srs).is_file(), f"--srs {args.srs}: not a file"),
+        (args.cache is None or not Path(args.cache).exists() or Path(args.cache).is_dir(),
+         f"--cache {args.cache}: not a directory"),
+    ]  # fmt: skip
+    for ok, message in checks:
+        if not ok:
+            raise MalformedInput(message)
+    parse_hidden(args.hidden)
+    for path in args.mnist or ():
+        if not Path(path).is_file() or not os.access(path, os.R_OK):
+            raise MalformedInput(f"--mnist {path}: not a readable file")
+    prepare_out(Path(args.out))
+
+
+def prepare_out(out: Path) -> None:
+    """Create ``out`` if needed and prove it writable (by writing a temporary file)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise MalformedInput(f"--out {out}: cannot write there ({exc.strerror})") from None
+
+
+def write_atomically(path: Path, data: str | bytes) -> None:
+    """Write to a temporary file in the same folder, then rename it over ``path``."""
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data.encode() if isinstance(data, str) else data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run the experiment, write CSV + markdown (+ plot), print the table."""
+    """Check the options, run the experiment, write CSV + markdown (+ plot), print the table."""
+    from zkpot_ref.fl.aggregation import MODES
+    from zkpot_ref.fl.attacks import ATTACKS
     from zkpot_ref.fl.data import load_mnist_idx
     from zkpot_ref.fl.experiment import ExperimentConfig, ProofSettings, run_experiment
     from zkpot_ref.fl.model import TrainConfig
 
+    validate(args, sorted(ATTACKS), MODES)
     proofs = None
     if args.proofs:
         proofs = ProofSettings(args.proof_test_size, args.srs, args.cache)
@@ -143,10 +230,12 @@ def run(args: argparse.Namespace) -> int:
     data = load_mnist_idx(*args.mnist) if args.mnist else None
     result = run_experiment(config, data, progress=lambda m: print(f"  {m}", file=sys.stderr))
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "experiment.csv").write_text(to_csv(result))
-    markdown = to_markdown(result)
-    (out / "experiment.md").write_text(markdown)
+    try:
+        write_atomically(out / "experiment.csv", to_csv(result))
+        markdown = to_markdown(result)
+        write_atomically(out / "experiment.md", markdown)
+    except OSError as exc:  # checked before the run, so only if it changed since
+        raise MalformedInput(f"--out {out}: cannot write the results ({exc.strerror})") from None
     print(markdown, end="")
     if args.no_plot:
         pass

@@ -15,8 +15,12 @@ Lessons, in reading order:
 - ``messages.py``: the consensus messages (proposal, prevote, precommit) on the wire.
 - ``bft.py``: Tendermint (arXiv 1807.04938, Algorithm 1) as a pure state machine.
 - ``app.py``: what consensus decides on: ZKPoT blocks and their validity rule.
+- ``recovery.py``: what a restarted validator may believe: its log, replayed and verified.
 - ``replica.py``: one validator across heights, crashes and catch-up.
 - ``byzantine.py``, ``simulator.py``: faulty validators and the deterministic fault simulator.
+- ``config.py``: a validator's configuration, every field checked before it starts.
+- ``handshake.py``: authenticated connections (who is on the other end of a socket).
+- ``guards.py``: token buckets, bounded outboxes, throttled log lines against floods.
 - ``node.py``: the same replica as an OS process over TCP on 127.0.0.1.
 
 This package may import ``zkpot_ref.field``, ``zkpot_ref.transcript`` and

@@ -3,38 +3,47 @@
 Lesson: what "committed" means on one machine. A validator that has signed a commit must
 still know the block after a crash, so every committed block is appended to a log file and
 ``fsync``-ed *before* the node acts on it. A crash can interrupt only the last append, so
-recovery is: read records until the first one that is incomplete or fails its checksum,
-and cut that torn tail away. Nothing earlier is ever dropped.
+recovery may cut away exactly one thing: an *incomplete* final record. Everything else
+that does not verify is damage, and a validator with a damaged log must stop, not guess.
 
 File format (all integers big-endian)::
 
-    header  = b"zkpotlog" || u8 version (= 1) || 8-byte random salt
-    record  = u32 length || u32 CRC-32 of (salt || length || payload) || payload
+    header = b"zkpotlog" || u8 version (= 2)
+    record = u32 length || u32 CRC-32(length) || u32 CRC-32(length || payload) || payload
 
-The CRC covers the length too, so a damaged length is caught like damaged data. CRC-32
-detects accidental damage (torn writes, bit rot), not malice: the log is local state,
-and the blocks inside carry their own hashes and signatures. The salt, chosen when the
-log is created, makes valid checksums unpredictable to whoever chose a payload: a
-client cannot put bytes into a block that look like a complete record inside a torn
-tail, which would make recovery mistake a crash for mid-log damage and refuse to start.
+The length has its own checksum so that recovery can *trust* it: a record whose checksummed
+length reaches past the end of the file was cut short by a crash, while a length that
+fails its checksum is damage. CRC-32 detects accidental damage (torn writes, bit rot;
+every single-bit error and every burst up to 32 bits), not malice: the log is local state,
+and the blocks inside carry their own hashes and signatures, which ``replica.py`` checks
+again when it replays them (``recovery.py``).
 
-Recovery rule (``records()``, also run when the log is opened). Let o be the offset of
-the first record that does not verify. Either
+Recovery rule (``scan``, run when the log is opened). Records are read front to back
+until the first one, at offset o, that does not verify. Then the bytes from o on are
+a **torn tail** — truncated away, and the truncation fsynced — only if
 
-- no complete, checksummed record exists anywhere after o: the bytes from o on are the
-  remains of one interrupted append (a prefix of it, or zeros/garbage after a power cut);
-  they are truncated away (and the truncation fsynced);
-- or some complete record follows: the damage is in the *middle* of the log, dropping it
-  would lose a committed block, so ``StoreError`` is raised and nothing is changed.
+- fewer than 12 bytes are left (the file ends inside a record header), or
+- the header verifies and its length reaches past the end of the file (the file ends
+  inside the payload), or
+- every byte left is zero (a power cut can persist a file's new size before its data).
+
+Anything else — a bad magic or version, a header that fails its checksum, a complete
+record whose payload fails its checksum (even the last one: it may be a lock state that
+was fsynced and acted on), an impossible length — raises ``StoreError`` naming the offset
+and the reason, and changes nothing. So at most the final record is ever truncated, and a
+flipped bit can never make recovery drop committed blocks or lock state.
 
 Durability steps: the file is created by writing the header to a temporary file, fsyncing
 it, renaming it into place and fsyncing the directory (so the new name survives a power
 cut); ``append`` writes the whole record at the known end of file with one ``pwrite`` and
-returns only after ``fsync`` (on failure it truncates back, so the tail stays clean).
-One process writes a log at a time; other readers use ``replay(path)``, which never
-truncates (a torn tail may be an append in progress).
+returns only after ``fsync``. If writing or syncing fails the log refuses every later
+append (after a failed fsync the kernel may have dropped the data: retrying could lie),
+so the node stops instead of running on without durability. One process writes a log at
+a time; other readers use ``replay(path)``, which never truncates (a torn tail may be an
+append in progress).
 
-Read next: ``bft.py`` (consensus appends each committed block here before moving on).
+Read next: ``messages.py``; then ``recovery.py`` for what a restarted validator does with
+these records.
 """
 
 from __future__ import annotations
@@ -50,63 +59,84 @@ from zkpot_ref.errors import MalformedInput, StoreError
 from zkpot_ref.ledger.store import fsync_directory
 
 MAGIC = b"zkpotlog"
-LOG_VERSION = 1
-SALT_BYTES = 8
-HEADER_BYTES = len(MAGIC) + 1 + SALT_BYTES
-#: Bytes before each payload: u32 length and u32 CRC-32.
-FRAME_BYTES = 8
-#: The largest record accepted; a length field above it is damage, not data.
+LOG_VERSION = 2
+HEADER_BYTES = len(MAGIC) + 1
+#: Bytes before each payload: u32 length, u32 CRC-32 of the length, u32 CRC-32 of both.
+FRAME_BYTES = 12
+#: The largest record accepted; a checksummed length above it is damage, not data.
 MAX_RECORD_BYTES = 64 * 1024 * 1024
 
 _logger = logging.getLogger(__name__)
 
 
-def frame(payload: bytes, salt: bytes) -> bytes:
-    """One record as written to disk: length, CRC-32 of (salt || length || payload), payload."""
+def _crc(data: bytes) -> bytes:
+    return zlib.crc32(data).to_bytes(4, "big")
+
+
+def frame(payload: bytes) -> bytes:
+    """One record as written to disk: length, CRC(length), CRC(length || payload), payload."""
     length = len(payload).to_bytes(4, "big")
-    return length + zlib.crc32(salt + length + payload).to_bytes(4, "big") + payload
+    return length + _crc(length) + _crc(length + payload) + payload
 
 
-def _record_at(data: bytes, offset: int, salt: bytes) -> bytes | None:
-    """The payload of a complete, checksummed record starting at ``offset``, else None."""
-    if len(data) - offset < FRAME_BYTES:
-        return None
+def check_header(data: bytes) -> None:
+    """``StoreError`` unless ``data`` starts with this code's log header."""
+    if data[: len(MAGIC)] != MAGIC[: len(data)]:
+        raise StoreError("not a zkpot block log (bad magic bytes at byte 0)")
+    if len(data) < HEADER_BYTES:
+        raise StoreError(f"block log of {len(data)} bytes is shorter than its header")
+    if data[len(MAGIC)] != LOG_VERSION:
+        raise StoreError(
+            f"block-log version {data[len(MAGIC)]} at byte {len(MAGIC)}: this code reads "
+            f"version {LOG_VERSION} (the header is damaged, or the log is from another release)"
+        )
+
+
+def _torn_or_damaged(data: bytes, offset: int) -> str:
+    """The record at ``offset`` does not verify: say why it is a torn tail, or raise."""
+    left = len(data) - offset
+    if left < FRAME_BYTES:
+        return f"the file ends inside a record header ({left} bytes)"
+    if not any(data[offset:]):
+        return f"{left} zero bytes (a power cut after the size reached the disk)"
     length_bytes = data[offset : offset + 4]
     length = int.from_bytes(length_bytes, "big")
-    end = offset + FRAME_BYTES + length
-    if length > MAX_RECORD_BYTES or end > len(data):
-        return None
-    payload = data[offset + FRAME_BYTES : end]
-    crc = zlib.crc32(salt + length_bytes + payload)
-    if crc != int.from_bytes(data[offset + 4 : offset + 8], "big"):
-        return None
-    return payload
+    if _crc(length_bytes) != data[offset + 4 : offset + 8]:
+        reason = "its length fails its checksum"
+    elif length > MAX_RECORD_BYTES:
+        reason = f"its length {length} exceeds the maximum {MAX_RECORD_BYTES}"
+    elif offset + FRAME_BYTES + length > len(data):
+        return f"the file ends inside a record of {length} bytes ({left} bytes present)"
+    else:
+        more = len(data) - offset - FRAME_BYTES - length
+        reason = "its payload fails its checksum" + (
+            f" ({more} more bytes follow)" if more else " (the last record, but complete:"
+            " it may have been acted on)")  # fmt: skip
+    raise StoreError(f"block log damaged at byte {offset}: the record there is bad, {reason}")
 
 
 def scan(data: bytes) -> tuple[list[bytes], int]:
     """Parse a whole log file: (complete records, offset where the valid part ends).
 
-    Raises ``StoreError`` for a bad header or for damage followed by a complete record.
+    Bytes after that offset are a torn tail (see the module docstring); anything else
+    that does not verify raises ``StoreError``.
     """
-    if data[: len(MAGIC)] != MAGIC:
-        raise StoreError("not a zkpot block log (bad magic bytes)")
-    if len(data) < HEADER_BYTES or data[len(MAGIC)] != LOG_VERSION:
-        raise StoreError(f"unsupported block-log version (this code reads version {LOG_VERSION})")
-    salt = data[len(MAGIC) + 1 : HEADER_BYTES]
+    check_header(data)
     records, offset = [], HEADER_BYTES
-    while offset < len(data):
-        payload = _record_at(data, offset, salt)
-        if payload is None:
+    while offset + FRAME_BYTES <= len(data):
+        length_bytes = data[offset : offset + 4]
+        length = int.from_bytes(length_bytes, "big")
+        end = offset + FRAME_BYTES + length
+        if (_crc(length_bytes) != data[offset + 4 : offset + 8] or length > MAX_RECORD_BYTES
+                or end > len(data)):  # fmt: skip
+            break
+        payload = data[offset + FRAME_BYTES : end]
+        if _crc(length_bytes + payload) != data[offset + 8 : offset + 12]:
             break
         records.append(payload)
-        offset += FRAME_BYTES + len(payload)
-    # Torn tail or damage in the middle? Look for any complete record after the bad one.
-    for later in range(offset + 1, len(data) - FRAME_BYTES + 1):
-        if _record_at(data, later, salt) is not None:
-            raise StoreError(
-                f"block log damaged at byte {offset}, before a complete record at byte "
-                f"{later}: refusing to drop committed data (restore the log from a peer)"
-            )
+        offset = end
+    if offset < len(data):
+        _torn_or_damaged(data, offset)  # raises unless it is a torn tail
     return records, offset
 
 
@@ -119,8 +149,11 @@ def replay(path: str | os.PathLike[str]) -> list[bytes]:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise StoreError(f"cannot read block log {path}: {exc}") from exc
-    return scan(data)[0]
+        raise StoreError(f"cannot read block log {path}: {exc.strerror}") from exc
+    try:
+        return scan(data)[0]
+    except StoreError as exc:
+        raise StoreError(f"{path}: {exc}") from None
 
 
 class BlockLog:
@@ -128,13 +161,16 @@ class BlockLog:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        if not self.path.exists():
-            self._create()
-        self._fd: int | None = os.open(self.path, os.O_RDWR)
+        try:
+            if not self.path.exists():
+                self._create()
+            self._fd: int | None = os.open(self.path, os.O_RDWR)
+        except OSError as exc:
+            raise StoreError(f"cannot open block log {self.path}: {exc.strerror}") from None
         #: Torn-tail bytes that recovery removed since this log was opened (0: it was clean).
         self.truncated_bytes = 0
         self._end = 0
-        self._salt = b""
+        self._failed: str | None = None
         try:
             self.records()  # recover now, so appends never land after a torn tail
         except BaseException:
@@ -147,7 +183,7 @@ class BlockLog:
         directory.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(prefix=".tmp-", dir=directory)
         try:
-            os.write(fd, MAGIC + bytes([LOG_VERSION]) + os.urandom(SALT_BYTES))
+            os.write(fd, MAGIC + bytes([LOG_VERSION]))
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -157,6 +193,8 @@ class BlockLog:
     def _require_open(self) -> int:
         if self._fd is None:
             raise StoreError(f"block log {self.path} is closed")
+        if self._failed is not None:
+            raise StoreError(f"block log {self.path} failed earlier ({self._failed})")
         return self._fd
 
     def records(self) -> list[bytes]:
@@ -164,12 +202,17 @@ class BlockLog:
         fd = self._require_open()
         size = os.fstat(fd).st_size
         data = os.pread(fd, size, 0)
-        records, end = scan(data)
-        self._salt = data[len(MAGIC) + 1 : HEADER_BYTES]
+        try:
+            records, end = scan(data)
+        except StoreError as exc:
+            raise StoreError(
+                f"{self.path}: {exc}; refusing to start (nothing was changed: restore the "
+                "log from a backup, or move it away to resync every block from peers)"
+            ) from None
         if end < size:
             _logger.warning(
-                "block log %s: dropping a torn final record (%d bytes at offset %d)",
-                self.path, size - end, end,
+                "block log %s: dropping a torn final record at byte %d: %s",
+                self.path, end, _torn_or_damaged(data, end),
             )  # fmt: skip
             os.ftruncate(fd, end)
             os.fsync(fd)
@@ -184,15 +227,15 @@ class BlockLog:
         if len(record) > MAX_RECORD_BYTES:
             raise MalformedInput(f"a log record is at most {MAX_RECORD_BYTES} bytes")
         fd = self._require_open()
-        data = frame(bytes(record), self._salt)
+        data = frame(bytes(record))
         try:
             written = 0
             while written < len(data):
                 written += os.pwrite(fd, data[written:], self._end + written)
             os.fsync(fd)
         except OSError as exc:
-            os.ftruncate(fd, self._end)  # keep the tail clean for the next append
-            raise StoreError(f"cannot append to block log {self.path}: {exc}") from exc
+            self._failed = f"append: {exc.strerror}"
+            raise StoreError(f"cannot append to block log {self.path}: {exc.strerror}") from exc
         self._end += len(data)
 
     def close(self) -> None:

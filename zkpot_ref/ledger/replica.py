@@ -7,7 +7,7 @@ chain, and makes two promises across crashes:
 
 1. **No committed block is lost.** A decided block (with its commit certificate) is
    appended to the node's ``BlockLog`` (fsync) before anything else happens; a restart
-   replays the log.
+   replays the log and verifies every record again (``recovery.py``).
 2. **A validator never contradicts itself.** Before any message it signed leaves, the
    current lock state (height, round, lockedValue/Round, validValue/Round) is appended
    too. A restarted validator resumes its locks and starts at the next round, so it can
@@ -17,7 +17,9 @@ chain, and makes two promises across crashes:
 Catching up is the "gossip" the paper assumes: every ``tick`` a validator broadcasts
 STATUS(h) and re-sends the votes it signed in the current round (links may drop them);
 whoever has already decided height h answers with COMMIT messages — the decided blocks
-with their certificates, which prove themselves. Messages one height ahead are kept
+with their certificates, which prove themselves. Answers must be cheap, since anyone can
+ask: the encoded COMMITs and our SEALs are made once and kept, and a peer's question is
+answered at most once per tick. Messages one height ahead are kept
 (a bounded buffer) and replayed when we get there; anything else is dropped with a log
 line.
 
@@ -37,12 +39,10 @@ Read next: ``simulator.py`` (faults in virtual time) and ``node.py`` (real proce
 from __future__ import annotations
 
 import logging
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from zkpot_ref.errors import ConsensusError, MalformedInput, ZkpotError
+from zkpot_ref.errors import MalformedInput, ZkpotError
 from zkpot_ref.ledger import messages, signatures
 from zkpot_ref.ledger.bft import (
     DEFAULT_TIMEOUTS,
@@ -55,6 +55,19 @@ from zkpot_ref.ledger.bft import (
     Validators,
 )
 from zkpot_ref.ledger.messages import Kind, Message
+from zkpot_ref.ledger.recovery import (  # noqa: F401 - re-exported: the replica's log API
+    BLOCK_RECORD,
+    LOCK_RECORD,
+    SEAL_RECORD,
+    Application,
+    Log,
+    check_commit,
+    decode_lock_state,
+    encode_lock_state,
+    replay,
+    replay_seals,
+    restore,
+)
 
 #: How many messages for height h+1 we keep while still deciding h.
 MAX_BUFFERED = 64
@@ -63,26 +76,10 @@ SYNC_BATCH = 8
 #: Every this many ticks a node re-sends all it signed at this height, not just lately.
 REPEAT_ALL = 4
 
-BLOCK_RECORD, LOCK_RECORD, SEAL_RECORD = b"B", b"L", b"S"
+#: A lone validator (quorum 1) decides as a height starts; it waits this long between.
+LONE_PAUSE = 0.01
 #: A validator re-sends its SEAL for this many of its latest heights on every tick.
 RESEAL_HEIGHTS = 4
-
-
-class Application(Protocol):
-    """What consensus needs to know about blocks. A value is an encoded block; ``chain``
-    lists the decided values of heights 1, 2, ... (their certificates live in COMMITs)."""
-
-    def propose(self, chain: list[bytes], proposer: int, variant: int = 0) -> bytes: ...
-    def is_valid(self, chain: list[bytes], value: bytes) -> bool: ...
-    def value_id(self, value: bytes) -> bytes: ...
-    def leader(self, value: bytes) -> int | None: ...
-    def seal_message(self, value: bytes) -> bytes: ...
-    def with_certificate(self, value: bytes, entries: list[tuple[bytes, bytes]]) -> bytes: ...
-
-
-class Log(Protocol):
-    def append(self, record: bytes) -> None: ...
-    def records(self) -> list[bytes]: ...
 
 
 @dataclass
@@ -98,86 +95,6 @@ class Effects:
         self.timers += other.timers
         self.committed += other.committed
         return self
-
-
-def encode_lock_state(s: LockState) -> bytes:
-    """A lock-state record: fixed fields, the two values, then the saved messages."""
-
-    def value(v: bytes | None) -> bytes:
-        return struct.pack(">I", 0) if v is None else struct.pack(">I", len(v) + 1) + v
-
-    out = struct.pack(">QIBi", s.height, s.round, int(s.step), s.locked_round)
-    out += value(s.locked_value) + struct.pack(">i", s.valid_round) + value(s.valid_value)
-    return out + b"".join(value(messages.encode(m)) for m in s.messages)
-
-
-def decode_lock_state(data: bytes) -> LockState:
-    """Inverse of :func:`encode_lock_state`; ``MalformedInput`` if it does not parse."""
-
-    def value(offset: int) -> tuple[bytes | None, int]:
-        (n,) = struct.unpack_from(">I", data, offset)
-        if n == 0:
-            return None, offset + 4
-        if offset + 3 + n > len(data):
-            raise MalformedInput("lock-state record truncated")
-        return data[offset + 4 : offset + 3 + n], offset + 3 + n
-
-    try:
-        height, round_, step, locked_round = struct.unpack_from(">QIBi", data)
-        locked, offset = value(17)
-        (valid_round,) = struct.unpack_from(">i", data, offset)
-        valid, offset = value(offset + 4)
-        own = []
-        while offset < len(data):
-            encoded, offset = value(offset)
-            own.append(messages.decode(encoded or b""))
-        return LockState(
-            height, round_, Step(step), locked, locked_round, valid, valid_round, tuple(own)
-        )
-    except (struct.error, ValueError) as exc:
-        raise MalformedInput(f"lock-state record does not parse: {exc}") from None
-
-
-def replay(log: Log) -> tuple[list[Message], LockState | None]:
-    """The COMMITs (decided blocks with certificates) and the latest lock state in ``log``."""
-    commits: list[Message] = []
-    restored = None
-    for record in log.records():
-        if record[:1] == BLOCK_RECORD:
-            commits.append(messages.decode(record[1:]))
-        elif record[:1] == LOCK_RECORD:
-            restored = decode_lock_state(record[1:])
-    return commits, restored
-
-
-def replay_seals(log: Log) -> dict[int, bytes]:
-    """height -> the sealed block (with its 2f+1 certificate) recorded in ``log``."""
-    records = [r for r in log.records() if r[:1] == SEAL_RECORD]
-    return {int.from_bytes(r[1:9], "big"): r[9:] for r in records}
-
-
-def check_commit(
-    validators: Validators, app: Application, chain: list[bytes], commit: Message
-) -> None:
-    """Raise ConsensusError unless ``commit`` is the valid block of height len(chain)+1
-    with 2f+1 distinct validators' precommit signatures for it in round ``commit.round``
-    (line 49's condition, checked from the certificate alone)."""
-    if commit.kind != Kind.COMMIT or commit.height != len(chain) + 1:
-        raise ConsensusError(f"not a commit for height {len(chain) + 1}")
-    signed = messages.vote_signing_bytes(
-        Kind.PRECOMMIT, commit.height, commit.round, app.value_id(commit.value)
-    )
-    signers = {
-        i
-        for i, sig in commit.certificate
-        if i < validators.n and signatures.verify(validators.public_keys[i], signed, sig)
-    }
-    if len(signers) < validators.quorum:
-        raise ConsensusError(
-            f"certificate has {len(signers)} valid precommits, {validators.quorum} needed"
-        )
-    if not app.is_valid(chain, commit.value):
-        raise ConsensusError(f"the certified block of height {commit.height} is invalid")
 
 
 class Replica:
@@ -211,6 +128,12 @@ class Replica:
         self.seals: dict[int, dict[int, bytes]] = {}  # height -> validator -> SEAL signature
         self.sealed: dict[int, bytes] = {}  # height -> block with its 2f+1 certificate
         self.ticks = 0
+        # Answers are cheap: our SEAL and the encoded COMMIT of a height are made once,
+        # and each peer's STATUS is answered at most once per tick and height.
+        self._own_seals: dict[int, Message] = {}
+        self._encoded_commits: dict[int, bytes] = {}
+        self._answered: dict[int, tuple[int, int]] = {}
+        self._entering = False
 
     @property
     def height(self) -> int:
@@ -218,23 +141,31 @@ class Replica:
         return len(self.chain) + 1
 
     def start(self) -> Effects:
-        """Replay the log (a restart resumes where the crash left off), then begin."""
-        self.commits, restored = replay(self.block_log)
-        self.chain = [m.value for m in self.commits]
-        self.sealed = replay_seals(self.block_log)
+        """Replay the log and verify every record (``recovery.restore``: ``StoreError``
+        if it does not verify), then begin where the crash left off."""
+        restored = restore(self.block_log, self.validators, self.app)
+        self.commits, self.chain, self.sealed = restored.commits, restored.chain, restored.sealed
         if self.chain:
             self.logger.info("replayed %d blocks from the log", len(self.chain))
-        return self._enter_height(restored)
+        return self._enter_height(restored.lock)
 
     # ---------------------------------------------------------------- inputs
-    def receive(self, data: bytes) -> Effects:
-        """Handle one message from the network; bad input is dropped with a log line."""
+    def receive(self, data: bytes, origin: int | None = None) -> Effects:
+        """Handle one message from the network; bad input is dropped with a log line.
+
+        ``origin``: the validator the transport authenticated as the sender, if any. Signed
+        messages prove their sender themselves (and may be relayed); an unsigned STATUS
+        is answered only if it names its authenticated origin."""
         try:
             message = messages.decode(data)
         except MalformedInput as exc:
             self.logger.info("dropped %d bytes: %s", len(data), exc)
             return Effects()
         if message.kind == Kind.STATUS:
+            if origin is not None and message.sender != origin:
+                self.logger.info("dropped STATUS: sender %d forged by validator %d",
+                                 message.sender, origin)  # fmt: skip
+                return Effects()
             return self._answer_status(message)
         if message.kind == Kind.COMMIT:
             return self._receive_commit(message)
@@ -298,7 +229,11 @@ class Replica:
             restored=restored,
             sign=self.sign,
         )
-        effects = self._after(self.consensus.start())
+        self._entering = True  # a lone validator decides inside start(): see _commit
+        try:
+            effects = self._after(self.consensus.start())
+        finally:
+            self._entering = False
         buffered, self.buffered = self.buffered, []
         for m in buffered:
             if effects.committed:
@@ -323,7 +258,9 @@ class Replica:
 
     def _commit(self, commit: Message, pause: float = 0.0) -> Effects:
         """Append the decided block durably, then move to the next height (after
-        ``pause`` seconds: a timer with round -1 starts it)."""
+        ``pause`` seconds: a timer with round -1 starts it). A height decided while it
+        was being entered (a quorum of one) waits at least ``LONE_PAUSE``: otherwise a
+        lone validator would decide height after height in one call, in no time."""
         self.block_log.append(BLOCK_RECORD + messages.encode(commit))
         self.chain.append(commit.value)
         self.commits.append(commit)
@@ -333,6 +270,8 @@ class Replica:
         self._receive_seal(seal)
         for old in [h for h in self.seals if h < len(self.chain) - 64]:
             del self.seals[old]  # heights that never got 2f+1 seals here: give up
+        if self._entering:
+            pause = max(pause, LONE_PAUSE)
         if pause > 0:
             self.consensus = None
             effects = Effects(timers=[Timer(Step.PROPOSE, self.height, -1, pause)])
@@ -350,10 +289,15 @@ class Replica:
         """A validator behind us gets up to SYNC_BATCH decided blocks, certificates included."""
         if not 0 <= m.sender < self.validators.n or m.sender == self.index:
             return Effects()
+        if self._answered.get(m.sender) == (self.ticks, m.height):
+            return Effects()  # answered this very question since our last tick
+        self._answered[m.sender] = (self.ticks, m.height)
         heights = range(max(m.height, 1), min(m.height + SYNC_BATCH - 1, len(self.chain)) + 1)
         sends = []
         for h in heights:  # the block with its certificate, and our seal of it
-            sends.append((m.sender, messages.encode(self.commits[h - 1])))
+            if h not in self._encoded_commits:
+                self._encoded_commits[h] = messages.encode(self.commits[h - 1])
+            sends.append((m.sender, self._encoded_commits[h]))
             sends.append((m.sender, messages.encode(self._own_seal(h))))
         return Effects(sends=sends)
 
@@ -374,8 +318,12 @@ class Replica:
 
     # ---------------------------------------------------------------- sealing
     def _own_seal(self, height: int) -> Message:
-        signature = self.sign(self.secret, self.app.seal_message(self.chain[height - 1]))
-        return Message(Kind.SEAL, height, 0, self.index, signature=signature)
+        """Our SEAL of a decided block: signed once, then kept (a seal never changes)."""
+        if height not in self._own_seals:
+            signature = self.sign(self.secret, self.app.seal_message(self.chain[height - 1]))
+            self._own_seals[height] = Message(Kind.SEAL, height, 0, self.index,
+                                              signature=signature)  # fmt: skip
+        return self._own_seals[height]
 
     def _receive_seal(self, m: Message) -> Effects:
         """Collect validators' SEALs of our decided blocks; at 2f+1 the block is sealed:

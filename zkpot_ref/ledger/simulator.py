@@ -24,7 +24,7 @@ healed and the last crashed node recovered, every live honest node commits again
 reaches the target height) within a bounded virtual time. Tendermint promises liveness
 only after such a "global stabilization time", so that is when the clock starts.
 
-How to add a fault: ``docs/ledger_simulator.md``. Read next: ``node.py``.
+How to add a fault: ``docs/ledger_simulator.md``. Read next: ``config.py``, then ``node.py``.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def make_scenario(
     drop = rng.choice((0.0, 0.05, 0.1, 0.2)) if "drop" in faults else 0.0
     duplicate = rng.choice((0.0, 0.05, 0.2)) if "duplicate" in faults else 0.0
     partitions = []
-    if "partition" in faults:
+    if "partition" in faults and n >= 2:  # one validator cannot be split
         start = 0.0
         for _ in range(rng.randint(1, 2)):
             start += rng.uniform(0.0, 6.0)
@@ -377,25 +377,49 @@ def parse_faults(text: str) -> tuple[str, ...]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--validators", type=int, default=4, help="n (default 4)")
-    parser.add_argument("--byzantine", type=int, default=1, help="Byzantine validators")
+    parser.add_argument("--validators", type=int, default=4,
+                        help=f"n, 1..{MAX_VALIDATORS} (default 4)")  # fmt: skip
+    parser.add_argument("--byzantine", type=int, default=1,
+                        help="Byzantine validators, at most (n - 1) // 3 (default 1)")
     parser.add_argument("--seeds", default="0-19", help="inclusive seed range A-B")
-    parser.add_argument(
-        "--faults", default=",".join(ALL_FAULTS), help="comma list: " + ",".join(ALL_FAULTS)
-    )
-    parser.add_argument("--heights", type=int, default=3, help="blocks each run must commit")
+    parser.add_argument("--faults", default=None,
+                        help="comma list (default all): " + ",".join(ALL_FAULTS))  # fmt: skip
+    parser.add_argument("--heights", type=int, default=3,
+                        help=f"blocks each run must commit, 1..{MAX_HEIGHTS} (default 3)")
+
+
+#: Bounds of the command's options (a simulation of more would run for hours).
+MAX_VALIDATORS, MAX_HEIGHTS = 64, 1000
+
+
+def validate(args: argparse.Namespace) -> tuple[range, tuple[str, ...]]:
+    """Check every option before any work: (seeds, faults), or ``MalformedInput``."""
+    seeds = parse_seeds(args.seeds)
+    faults = parse_faults(args.faults) if args.faults is not None else ALL_FAULTS
+    n, byzantine = args.validators, args.byzantine
+    if not 1 <= n <= MAX_VALIDATORS:
+        raise MalformedInput(f"--validators {n}: choose 1..{MAX_VALIDATORS}")
+    if not 1 <= args.heights <= MAX_HEIGHTS:
+        raise MalformedInput(f"--heights {args.heights}: choose 1..{MAX_HEIGHTS}")
+    if not 0 <= byzantine <= (n - 1) // 3:
+        raise MalformedInput(
+            f"--byzantine {byzantine} with {n} validators: "
+            f"Tendermint tolerates 0..f = (n - 1) // 3 = {(n - 1) // 3}"
+        )
+    behaviours = [f for f in faults if f in BEHAVIOURS]
+    if byzantine and not behaviours:
+        raise MalformedInput(f"--byzantine {byzantine} needs a Byzantine behaviour in "
+                             f"--faults (one of {', '.join(BEHAVIOURS)})")  # fmt: skip
+    if behaviours and not byzantine and args.faults is not None:
+        raise MalformedInput(f"--faults {','.join(behaviours)} needs --byzantine >= 1")
+    return seeds, faults
 
 
 def run(args: argparse.Namespace) -> int:
     """Run every seed, one progress line each, then the summary line; exit 1 on failure."""
     from zkpot_ref.ledger.app import ZkpotApp
 
-    seeds, faults = parse_seeds(args.seeds), parse_faults(args.faults)
-    if args.validators < 1 or not 0 <= args.byzantine <= (args.validators - 1) // 3:
-        raise MalformedInput(
-            f"--byzantine {args.byzantine} with {args.validators} validators: "
-            "Tendermint tolerates at most f = (n - 1) // 3"
-        )
+    seeds, faults = validate(args)
     violations = failures = 0
     for seed in seeds:
         r = run_seed(seed, ZkpotApp, n=args.validators, byzantine=args.byzantine,

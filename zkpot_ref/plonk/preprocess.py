@@ -112,7 +112,7 @@ class VerificationKey:
         if not 0 < power <= Fr.TWO_ADICITY - 3:
             raise MalformedInput(f"verification key: domain power {power} out of range")
         num_public = int.from_bytes(data[2:6], "big")
-        if num_public >= 1 << power:
+        if num_public > 1 << power:  # each public input has a row; all rows may be
             raise MalformedInput("verification key: more public inputs than rows")
         k1 = Fr.from_bytes(data[6:38]).value
         k2 = Fr.from_bytes(data[38:70]).value

@@ -36,6 +36,9 @@ def _number(text: Any, modulus: int, what: str) -> int:
         raise MalformedInput(f"{what}: expected a decimal string, got {text!r:.40}")
     if len(text) > 1 and text[0] == "0":
         raise MalformedInput(f"{what}: leading zeros are not canonical")
+    if len(text) > len(str(modulus)):  # also keeps int() below Python's 4300-digit limit
+        raise MalformedInput(f"{what}: {len(text)} digits, more than any number below "
+                             "the modulus")
     value = int(text)
     if value >= modulus:
         raise MalformedInput(f"{what}: {value} is not below the modulus")
@@ -102,7 +105,7 @@ def vk_from_json(data: Any) -> VerificationKey:
     power, n_public = _field(data, "power", what), _field(data, "nPublic", what)
     if not isinstance(power, int) or not 0 < power <= Fr.TWO_ADICITY - 3:
         raise MalformedInput(f"{what}: bad power {power!r}")
-    if not isinstance(n_public, int) or not 0 <= n_public < 1 << power:
+    if not isinstance(n_public, int) or not 0 <= n_public <= 1 << power:  # as from_bytes
         raise MalformedInput(f"{what}: bad nPublic {n_public!r}")
     points = {ours: g1_from_json(_field(data, theirs, what), f"{what} {theirs}")
               for theirs, ours in _VK_POINTS.items()}

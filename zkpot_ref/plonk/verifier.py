@@ -40,7 +40,10 @@ R = R_MODULUS
 
 
 def validate_public(vk: VerificationKey, public: Sequence[int]) -> list[int]:
-    """Public inputs as ints in [0, r), exactly vk.num_public of them."""
+    """Public inputs as ints in [0, r), exactly vk.num_public of them (a list or tuple)."""
+    if not isinstance(public, Sequence) or isinstance(public, str | bytes | bytearray):
+        raise MalformedInput(f"public inputs must be a sequence of integers, not "
+                             f"{type(public).__name__}")  # fmt: skip
     if len(public) != vk.num_public:
         raise MalformedInput(f"expected {vk.num_public} public inputs, got {len(public)}")
     out = []
