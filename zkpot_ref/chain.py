@@ -8,6 +8,8 @@ directory holds
     blocks.log     the committed blocks, each with its certificate (``ledger/log.py``)
     store/         every blob a block names, by CID (``ledger/store.py``): the task,
                    the verification key, proofs, the leader's reveals, global models
+    batches/       each round's accepted submissions and reveal, as the federation
+                   handed them to consensus (``zkpot node`` processes read them)
 
 The **real checks** (:class:`ProofChecks`) are what validators run inside consensus
 (``ledger/app.py`` injects them into ``block.validate_block``): a submission's proof is
@@ -36,7 +38,10 @@ from pathlib import Path
 
 from zkpot_ref import quant
 from zkpot_ref.errors import MalformedInput, ZkpotError
+from zkpot_ref.ledger import node
+from zkpot_ref.ledger.app import Batch, ZkpotApp, decode_batch
 from zkpot_ref.ledger.block import Block, validate_block, verify_certificate
+from zkpot_ref.ledger.config import NodeConfig
 from zkpot_ref.ledger.log import replay
 from zkpot_ref.ledger.store import BlobStore, cid_of
 from zkpot_ref.ledger.tx import Transaction
@@ -202,6 +207,40 @@ def verify_chain(directory: str | Path) -> ChainSummary:
     summary.final_model = model
     summary.accuracy = quant.count_correct(model, task.images, task.labels) / task.n
     return summary
+
+
+# -- validator processes on a federation's rounds ----------------------------------------
+
+BATCHES = "batches"
+
+
+def batch_path(directory: str | Path, height: int) -> Path:
+    return Path(directory) / BATCHES / f"{height:06d}.batch"
+
+
+def node_app(config: NodeConfig) -> ZkpotApp | None:
+    """The Application of a ``zkpot node`` whose config names a federation's directory:
+    the real checks, and each height's batch read from ``batches/`` (an empty block
+    while the federation has not played that round)."""
+    if config.round_dir is None:
+        return None
+    genesis, task, vk, store = open_chain(config.round_dir)
+    checks = ProofChecks(task, vk, store, genesis.genesis_model_cid)
+
+    def batches(height: int) -> Batch:
+        path = batch_path(config.round_dir, height)
+        return decode_batch(path.read_bytes()) if path.is_file() else Batch(height, (), None)
+
+    return ZkpotApp(config.validators, checks, batches, clients={})
+
+
+def add_node_arguments(parser: argparse.ArgumentParser) -> None:
+    node.add_arguments(parser)
+
+
+def run_node(args: argparse.Namespace) -> int:
+    """``zkpot node``: the ledger's node, with the real checks when a round_dir is set."""
+    return node.run(args, node_app)
 
 
 # -- the ``zkpot chain`` command --------------------------------------------------------

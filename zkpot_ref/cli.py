@@ -41,7 +41,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "experiment": ("zkpot_ref.fl.command", "a federated-learning run: per-round accuracy table"),
     "simulate": ("zkpot_ref.ledger.simulator",
                  "BFT consensus under injected faults, over a seed range (virtual time)"),
-    "node": ("zkpot_ref.ledger.node", "run one validator over TCP (--init writes a cluster)"),
+    "node": ("zkpot_ref.chain", "run one validator over TCP (--init writes a cluster)", "node"),
 }
 
 

@@ -47,7 +47,15 @@ from pathlib import Path
 import numpy as np
 
 from zkpot_ref import quant
-from zkpot_ref.chain import LOG, STORE, Genesis, ProofChecks, TrustingChecks, task_label
+from zkpot_ref.chain import (
+    LOG,
+    STORE,
+    Genesis,
+    ProofChecks,
+    TrustingChecks,
+    batch_path,
+    task_label,
+)
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.fl.attacks import ATTACKS, AttackContext, make_attack
 from zkpot_ref.fl.client import Submission, local_update
@@ -55,7 +63,7 @@ from zkpot_ref.fl.data import Dataset
 from zkpot_ref.fl.experiment import ExperimentConfig, setup
 from zkpot_ref.fl.model import TrainConfig, init_params
 from zkpot_ref.ledger import signatures
-from zkpot_ref.ledger.app import Batch, ZkpotApp
+from zkpot_ref.ledger.app import Batch, ZkpotApp, encode_batch
 from zkpot_ref.ledger.block import Block, leader_of
 from zkpot_ref.ledger.byzantine import BEHAVIOURS
 from zkpot_ref.ledger.log import BlockLog
@@ -68,7 +76,7 @@ from zkpot_ref.pot.commit import model_file_bytes, reveal_bytes
 from zkpot_ref.pot.keys import default_cache, load_or_build, load_srs, local_srs
 from zkpot_ref.pot.prove import worker_init, worker_prove
 from zkpot_ref.pot.statement import client_id_of, smallest_table
-from zkpot_ref.pot.task import Task
+from zkpot_ref.pot.task import Task, write_atomic
 
 Progress = Callable[[str], None]
 
@@ -289,6 +297,9 @@ class Federation:
         for line in lines:
             line.leader = line.client == leader
         self.batches[r] = Batch(r, tuple(accepted), reveal_cid, tuple(rejected))
+        path = batch_path(self.out, r)
+        path.parent.mkdir(exist_ok=True)
+        write_atomic(path, encode_batch(self.batches[r]))
         consensus_s = self._commit(r)
         correct = quant.count_correct(self.global_model, self.test.images, self.test.labels)
         return RoundReport(r, lines, leader, correct / len(self.test), consensus_s)

@@ -36,6 +36,7 @@ from functools import lru_cache
 
 from zkpot_ref.errors import ConsensusError, MalformedInput
 from zkpot_ref.field import R_MODULUS
+from zkpot_ref.ledger import encoding as enc
 from zkpot_ref.ledger import signatures
 from zkpot_ref.ledger.bft import Validators
 from zkpot_ref.ledger.block import (
@@ -46,8 +47,8 @@ from zkpot_ref.ledger.block import (
     validate_block,
     verify_certificate,
 )
-from zkpot_ref.ledger.store import cid_of
-from zkpot_ref.ledger.tx import Transaction
+from zkpot_ref.ledger.store import CID_BYTES, cid_from_bytes, cid_of, cid_to_bytes
+from zkpot_ref.ledger.tx import MAX_TX_BYTES, Transaction
 
 TASK_ID = "demo-task"
 MEMO_SIZE = 4096
@@ -98,6 +99,37 @@ class Batch:
     submissions: tuple[Transaction, ...]
     leader_model_cid: str | None
     rejected: tuple[Transaction, ...] = ()
+
+
+def encode_batch(batch: Batch) -> bytes:
+    """Bytes of a batch (how a federation hands its rounds to validator processes):
+    round u32, the accepted and the rejected transactions (u16 count, u32 length + tx
+    each), then a flag and the reveal's CID."""
+    parts = [enc.u32(batch.round)]
+    for group in (batch.submissions, batch.rejected):
+        parts.append(enc.u16(len(group)))
+        parts += [enc.var_bytes(tx.encode(), MAX_TX_BYTES) for tx in group]
+    if batch.leader_model_cid is None:
+        parts.append(enc.u8(0))
+    else:
+        parts += [enc.u8(1), cid_to_bytes(batch.leader_model_cid)]
+    return b"".join(parts)
+
+
+def decode_batch(data: bytes) -> Batch:
+    """Strict inverse of ``encode_batch``."""
+    r = enc.Reader(data, "batch")
+    round_ = r.uint(4)
+    groups = []
+    for _ in range(2):
+        count = r.uint(2)
+        groups.append(tuple(Transaction.decode(r.var_bytes(MAX_TX_BYTES)) for _ in range(count)))
+    flag = r.uint(1)
+    if flag not in (0, 1):
+        raise MalformedInput("batch: reveal flag must be 0 or 1")
+    cid = cid_from_bytes(r.take(CID_BYTES)) if flag else None
+    r.finish()
+    return Batch(round_, groups[0], cid, groups[1])
 
 
 def demo_batch(n: int, height: int) -> Batch:

@@ -12,8 +12,11 @@ Configuration (JSON, one file per node; :func:`write_configs` makes a local clus
     {"version": 2, "chain_id": "zkpot-local-1a2b3c4d", "index": 0,
      "secret_key": "<hex>", "data_dir": "node0", "tick": 0.2, "pause": 0.1,
      "timeouts": {"propose": 1.0, "prevote": 1.0, "precommit": 1.0, "delta": 0.5},
-     "log_burst": 20,
+     "log_burst": 20, "round_dir": "../federation",
      "validators": [{"public_key": "<hex>", "host": "127.0.0.1", "port": 26600}, ...]}
+
+``round_dir`` (optional) points at a federation's directory (``zkpot_ref/round.py``): the
+node then proposes and validates the real ZKPoT blocks of its rounds.
 
 ``chain_id`` names the cluster; with the validator keys it forms the digest that the
 handshake binds (``handshake.chain_digest``), so nodes of two clusters never talk.
@@ -43,8 +46,8 @@ CONFIG_VERSION = 2
 #: Validator indices are 16-bit on the wire; a local cluster of more makes little sense.
 MAX_VALIDATORS = 100
 FIELDS = {"version", "chain_id", "index", "secret_key", "data_dir", "tick", "pause",
-          "timeouts", "validators", "log_burst"}  # fmt: skip
-OPTIONAL = {"tick", "pause", "timeouts", "log_burst"}
+          "timeouts", "validators", "log_burst", "round_dir"}  # fmt: skip
+OPTIONAL = {"tick", "pause", "timeouts", "log_burst", "round_dir"}
 _CHAIN_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 #: The most seconds any timing field may be (an hour: anything above is a typo).
 MAX_SECONDS = 3600.0
@@ -62,6 +65,9 @@ class NodeConfig:
     pause: float = 0.1
     timeouts: Timeouts = DEFAULT_TIMEOUTS
     log_burst: int = 20  # lines of one kind of dropped input shown per 10 s
+    #: a federation's directory (``round.py``: genesis.json, store/, batches/): the node
+    #: then validates real ZKPoT blocks; None: the dummy round of ``app.py``
+    round_dir: Path | None = None
 
 
 def _no_repeats(pairs: list[tuple[str, Any]]) -> dict:
@@ -182,8 +188,15 @@ def _parse(path: Path, raw: Any) -> NodeConfig:
     burst = raw.get("log_burst", 20)
     if isinstance(burst, bool) or not isinstance(burst, int) or not 1 <= burst <= 10**6:
         raise MalformedInput(f"log_burst {burst!r}: lines a kind per 10 s, 1..10^6")
+    round_dir = raw.get("round_dir")
+    if round_dir is not None:
+        if not isinstance(round_dir, str) or not round_dir or "\0" in round_dir:
+            raise MalformedInput("round_dir must be a non-empty path")
+        round_dir = path.parent / round_dir
+        if not (round_dir / "genesis.json").is_file():
+            raise MalformedInput(f"round_dir {round_dir} holds no genesis.json (zkpot demo)")
     return NodeConfig(index, secret, directory, addresses, Validators(keys), chain_id,
-                      tick, pause, Timeouts(**checked), burst)  # fmt: skip
+                      tick, pause, Timeouts(**checked), burst, round_dir)  # fmt: skip
 
 
 # -------------------------------------------------------------------- making a cluster

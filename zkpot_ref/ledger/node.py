@@ -81,7 +81,9 @@ class _FrameTimeout(TimeoutError):
 class Node:
     """One validator process: a Replica, a BlockLog, and guarded asyncio sockets."""
 
-    def __init__(self, config: NodeConfig) -> None:
+    def __init__(self, config: NodeConfig, app: object | None = None) -> None:
+        """``app``: the replica's Application (default: the dummy round of ``app.py``;
+        ``chain.node_app`` gives the real one for a config with a round_dir)."""
         self.config = config
         self.logger = logging.getLogger(f"zkpot.node{config.index}")
         self.throttle = Throttle(burst=config.log_burst)
@@ -93,7 +95,8 @@ class Node:
         self.block_log = BlockLog(config.data_dir / "blocks.log")
         self.replica = Replica(
             index=config.index, secret=config.secret, validators=config.validators,
-            app=ZkpotApp(config.validators), log=self.block_log, timeouts=config.timeouts,
+            app=app or ZkpotApp(config.validators), log=self.block_log,
+            timeouts=config.timeouts,
             logger=self.logger, pause=config.pause,
         )  # fmt: skip
         self.peers = [i for i in range(config.validators.n) if i != config.index]
@@ -293,6 +296,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --init: the first port (default 26600)")
     parser.add_argument("--force", action="store_true",
                         help="with --init: replace a cluster already in DIR (and its logs)")
+    parser.add_argument("--round-dir", default=None, metavar="DIR",
+                        help="with --init: a federation's directory (zkpot demo --out): the "
+                        "nodes commit its real ZKPoT rounds")
 
 
 def validate(args: argparse.Namespace) -> None:
@@ -302,8 +308,8 @@ def validate(args: argparse.Namespace) -> None:
     if args.init is not None and args.config is not None:
         raise MalformedInput("give either --config FILE or --init DIR, not both")
     if args.init is None:
-        given = [name for name in ("validators", "base_port", "force") if getattr(args, name)
-                 not in (None, False)]  # fmt: skip
+        given = [name for name in ("validators", "base_port", "force", "round_dir")
+                 if getattr(args, name, None) not in (None, False)]  # fmt: skip
         if given:
             raise MalformedInput(f"--{given[0].replace('_', '-')} works only with --init")
         return
@@ -315,15 +321,23 @@ def validate(args: argparse.Namespace) -> None:
     check_port(base + n - 1, f"--base-port {base} with {n} validators: the last port")
     if not args.init:
         raise MalformedInput("--init needs a directory")
+    round_dir = getattr(args, "round_dir", None)
+    if round_dir is not None and not (Path(round_dir) / "genesis.json").is_file():
+        raise MalformedInput(f"--round-dir {round_dir} holds no genesis.json (zkpot demo --out)")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace,
+        app_for: Callable[[NodeConfig], object | None] | None = None) -> int:
+    """The command; ``app_for(config)`` may supply the replica's Application."""
     validate(args)
     if args.init is not None:
         n = 4 if args.validators is None else args.validators
         base = 26600 if args.base_port is None else args.base_port
+        extra = {}
+        if getattr(args, "round_dir", None):
+            extra["round_dir"] = str(Path(args.round_dir).resolve())
         for path in write_configs(Path(args.init), n, [base + i for i in range(n)],
-                                  force=args.force):  # fmt: skip
+                                  force=args.force, **extra):  # fmt: skip
             print(path)
         return 0
     config = load_config(args.config)
@@ -338,7 +352,7 @@ def run(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await Node(config).run(stop)
+        await Node(config, app_for(config) if app_for else None).run(stop)
 
     try:
         asyncio.run(main())
