@@ -9,7 +9,8 @@ Inference", CVPR 2018. Every real tensor r is stored as integers q with
 where the scale S > 0 is a real number and the zero point Z is an integer of the same type
 as q, so that the real 0 is exactly representable (section 2.1).
 
-The integer model (THE semantics a later issue proves in PLONK, bit for bit):
+The integer model (THE semantics the ZKPoT circuit, ``gadgets/nn_*.py``, proves in PLONK,
+bit for bit):
 
 1. Input. Pixels are integers 0..pixel_max (0..16 for the bundled digits, 0..255 for MNIST)
    and are used as they are: q_in = pixel, S_in = 1/pixel_max, Z_in = 0. The float model sees

@@ -21,8 +21,8 @@ ranges it needs are the same weighted average of the ranges the revealed models 
 no data is needed. Submissions are sorted by commitment first, making float summation
 order — and so the result — independent of arrival order.
 
-The reported number of samples n_i is a claim the proof does not cover (a later issue may
-bind it); here it only weighs models that are already selected.
+The reported number of samples n_i is a claim the proof does not cover (binding it would
+need a proof about the training data); here it only weighs models already selected.
 
 Read next: ``attacks.py``.
 """

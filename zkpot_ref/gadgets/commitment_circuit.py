@@ -27,7 +27,8 @@ Rows, for N >= 1 distinct value wires and B = ``permutations_for(N, w)``
 permutation saves the S-box of its constant capacity and part of round 0, and only s_1 is
 materialized at the end.
 
-Read next: ``docs/commitment.md``; the ZKPoT statement (``zkpot/``) uses this gadget.
+Read next: ``poseidon_sparse.py`` (the same permutation in fewer rows); the ZKPoT statement
+(``pot/statement.py``) uses this gadget.
 """
 
 from __future__ import annotations

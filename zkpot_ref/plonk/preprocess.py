@@ -15,7 +15,7 @@ selector's and sigma's values; the SRS needs n+6 G1 powers for the last third of
 The verification key has a versioned byte format of ours (``to_bytes``/``from_bytes``)
 and exports to snarkjs' ``verification_key.json`` (``plonk/snarkjs.py``).
 
-Read next: ``prover.py``.
+Read next: ``proof.py`` (the five messages a proof is made of).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ scalars as 32 bytes big-endian: 1 + 9·64 + 6·32 = 769 bytes (version 1), or
 length, known version, every point on the curve, every scalar below r — anything else is
 MalformedInput, so a verifier fed garbage refuses it cleanly.
 
-Read next: ``verifier.py``.
+Read next: ``fiat_shamir.py`` (how the messages become challenges).
 """
 
 from __future__ import annotations
