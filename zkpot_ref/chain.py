@@ -114,8 +114,7 @@ class ProofChecks:
 
     def open_commitment(self, commitment: int, model_cid: str) -> bool:
         model, salt = parse_reveal(self.store.get(model_cid))
-        self.task.check_model(model)
-        return open_model(commitment, model, salt)
+        return open_model(commitment, model, salt, self.task)
 
     def aggregate(self, block: Block, previous: Block | None = None) -> str:
         """Leader mode: the next global model is the leader's revealed one."""

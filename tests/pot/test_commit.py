@@ -71,3 +71,22 @@ def test_salts_hide_and_every_part_binds() -> None:
     ):
         tampered = IntModel((*model.layers[:-1], bad), model.pixel_max)
         assert commit_model(tampered, 9)[0] != c
+
+
+def test_a_reveal_must_fit_the_task_not_only_the_bytes() -> None:
+    """The commitment covers the private bytes; the task's public parts (here the shift)
+    are checked against the task when it is given."""
+    from dataclasses import replace
+
+    from pot_helpers import random_task
+
+    from zkpot_ref.quant import IntModel
+
+    task = random_task((5, 4, 3), 2, seed=1)
+    model = random_model((5, 4, 3), 4)
+    c, salt = commit_model(model, 5)
+    assert open_model(c, model, salt, task)
+    other_shift = IntModel((replace(model.layers[0], shift=31), *model.layers[1:]),
+                           model.pixel_max)
+    assert open_model(c, other_shift, salt)  # the same committed bytes ...
+    assert not open_model(c, other_shift, salt, task)  # ... but not the task's model

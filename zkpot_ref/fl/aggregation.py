@@ -126,7 +126,9 @@ def aggregate(
     for candidate in rank(proven):  # best first; a reveal that does not open is skipped
         if len(revealed) == wanted:
             break
-        if open_model(candidate.commitment, candidate.model, candidate.salt):
+        # with real proofs the verifier knows the task: the reveal must fit it too
+        if open_model(candidate.commitment, candidate.model, candidate.salt,
+                      getattr(verifier, "task", None)):
             revealed.append(candidate)
         else:
             rejected.append(candidate)

@@ -42,7 +42,7 @@ import numpy as np
 from zkpot_ref import quant
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.gadgets import commitment
-from zkpot_ref.pot.task import write_atomic
+from zkpot_ref.pot.task import Task, write_atomic
 
 BITS = 8
 BIAS_OFFSET = 1 << 31
@@ -114,11 +114,19 @@ def commit_model(model: quant.IntModel, salt: int | None = None) -> tuple[int, i
     return commitment.commit(model_bytes(model), BITS, salt)
 
 
-def open_model(commitment_value: int, model: quant.IntModel, salt: int) -> bool:
+def open_model(commitment_value: int, model: quant.IntModel, salt: int,
+               task: Task | None = None) -> bool:
     """True iff (model, salt) opens ``commitment_value`` (what validators check when a
-    leader reveals its model)."""
+    leader reveals its model). Give the ``task`` to check the parts the commitment does
+    not cover — widths, pixel_max, shifts, ReLU — against it too: a reveal that differs
+    there would be another model with the same bytes."""
     if not isinstance(model, quant.IntModel):
         raise MalformedInput("opening a model commitment needs a quant.IntModel")
+    if task is not None:
+        try:
+            task.check_model(model)
+        except MalformedInput:
+            return False
     return commitment.open_commitment(commitment_value, model_bytes(model), BITS, salt)
 
 
