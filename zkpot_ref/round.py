@@ -70,10 +70,11 @@ from zkpot_ref.ledger.log import BlockLog
 from zkpot_ref.ledger.replica import replay_seals
 from zkpot_ref.ledger.simulator import Scenario, Simulation
 from zkpot_ref.ledger.store import BlobStore
+from zkpot_ref.kzg import SRS
 from zkpot_ref.ledger.tx import Transaction
 from zkpot_ref.plonk.preprocess import domain_size_for
 from zkpot_ref.pot.commit import model_file_bytes, reveal_bytes
-from zkpot_ref.pot.keys import default_cache, load_or_build, load_srs, local_srs
+from zkpot_ref.pot.keys import choose_srs, default_cache, load_or_build
 from zkpot_ref.pot.prove import worker_init, worker_prove
 from zkpot_ref.pot.statement import client_id_of, smallest_table
 from zkpot_ref.pot.task import Task, write_atomic
@@ -98,7 +99,7 @@ class RoundConfig:
     epochs: int = 2
     gating: bool = True
     workers: int = 2
-    srs: str | None = None
+    srs: str | SRS | None = None  # a ceremony/.ptau file, an SRS (tests), None: one-party
     cache: str | None = None
     backend: str = "reference"
 
@@ -172,8 +173,7 @@ class Federation:
         cache = Path(config.cache) if config.cache else default_cache()
         self.say(f"task: {sizes} MLP, {self.task.n} public test images, "
                  f"{len(built.circuit.gates)} rows")
-        srs = (load_srs(config.srs, self.say) if config.srs else
-               local_srs(domain_size_for(built.circuit) + 5, cache, self.say))
+        srs = choose_srs(config.srs, domain_size_for(built.circuit) + 5, cache, self.say)
         self.keys = load_or_build(self.task, srs, cache, progress=self.say)
         self.client_keys = [_key(config.seed, "client", i) for i in range(config.clients)]
         self.validator_keys = [_key(config.seed, "validator", i)

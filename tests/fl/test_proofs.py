@@ -25,15 +25,10 @@ def tiny_srs() -> SRS:
 @pytest.fixture(scope="module")
 def proving(tmp_path_factory: pytest.TempPathFactory):
     cache = tmp_path_factory.mktemp("keys")
-    config = dataclasses.replace(CONFIG, proofs=dataclasses.replace(CONFIG.proofs,
-                                                                    cache=str(cache)))
-    original = experiment.local_srs
-    experiment.local_srs = lambda degree, cache_dir, progress=None: tiny_srs()
-    try:
-        _, test, shards, _ = experiment.setup(config)
-        claims, verifier, prover, shifts = experiment.proving(config, test, (64, 2, 10))
-    finally:
-        experiment.local_srs = original
+    config = dataclasses.replace(CONFIG, proofs=dataclasses.replace(
+        CONFIG.proofs, cache=str(cache), srs=tiny_srs()))
+    _, test, shards, _ = experiment.setup(config)
+    claims, verifier, prover, shifts = experiment.proving(config, test, (64, 2, 10))
     return config, test, shards, claims, verifier, prover, shifts
 
 
@@ -61,9 +56,8 @@ def test_proof_verdicts_match_the_simulation(proving) -> None:  # noqa: ANN001
 
 
 @pytest.mark.slow
-def test_an_experiment_with_proofs_rejects_the_free_rider(proving, monkeypatch) -> None:  # noqa: ANN001
+def test_an_experiment_with_proofs_rejects_the_free_rider(proving) -> None:  # noqa: ANN001
     config = proving[0]
-    monkeypatch.setattr(experiment, "local_srs", lambda degree, cache, progress=None: tiny_srs())
     result = experiment.run_experiment(config)
     byzantine = result.byzantine_ids[0]
     for row in result.rounds:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from zkpot_ref import round as zround
 from zkpot_ref.kzg import SRS
 from zkpot_ref.round import RoundConfig, run_rounds
 
@@ -22,13 +21,11 @@ def known_tau_srs() -> SRS:
 
 
 @pytest.fixture(scope="session")
-def fast_srs():
-    """Replace the one-party ceremony by the known-tau SRS (the ceremony path has its own
-    tests in tests/pot/test_keys.py and the demo test)."""
-    original = zround.local_srs
-    zround.local_srs = lambda degree, cache, progress=None: known_tau_srs()
-    yield
-    zround.local_srs = original
+def fast_srs() -> SRS:
+    """The known-tau SRS the round tests pass as ``RoundConfig.srs`` instead of the (slower)
+    one-party ceremony (that path has its own tests in tests/pot/test_keys.py and the demo
+    test)."""
+    return known_tau_srs()
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +35,7 @@ def chain_run(tmp_path_factory: pytest.TempPathFactory, fast_srs):  # noqa: ANN0
     cache = root / "cache"
     from dataclasses import replace
 
-    reports = run_rounds(replace(CONFIG, cache=str(cache)), root / "chain")
+    reports = run_rounds(replace(CONFIG, cache=str(cache), srs=fast_srs), root / "chain")
     return root / "chain", reports
 
 

@@ -36,7 +36,7 @@ def test_every_round_rejects_the_free_rider_and_commits_a_block(chain_run) -> No
 ])
 def test_each_client_attack_is_rejected_with_its_reason(attack: str, reason: str, tmp_path,
                                                         fast_srs) -> None:  # noqa: ANN001
-    config = replace(CONFIG, rounds=1, attack=attack, cache=str(tmp_path / "cache"))
+    config = replace(CONFIG, srs=fast_srs, rounds=1, attack=attack, cache=str(tmp_path / "cache"))
     report, = run_rounds(config, tmp_path / "chain")
     rejected = [line for line in report.lines if not line.proven]
     assert [line.byzantine for line in rejected] == [True] and reason in rejected[0].reason
@@ -47,7 +47,7 @@ def test_each_client_attack_is_rejected_with_its_reason(attack: str, reason: str
 def test_a_forged_commitment_that_leads_is_rejected_at_the_reveal(tmp_path, fast_srs) -> None:  # noqa: ANN001
     """The forger proves an honest model but would reveal another. Alone, it leads for sure:
     its proof verifies, its reveal does not open, so the round has no leader."""
-    config = replace(CONFIG, clients=1, byzantine=1, rounds=1, attack="forged-commitment",
+    config = replace(CONFIG, srs=fast_srs, clients=1, byzantine=1, rounds=1, attack="forged-commitment",
                      cache=str(tmp_path / "cache"))
     report, = run_rounds(config, tmp_path / "chain")
     forger, = report.lines
@@ -59,7 +59,7 @@ def test_a_forged_commitment_that_leads_is_rejected_at_the_reveal(tmp_path, fast
 @pytest.mark.slow
 def test_without_gating_the_free_rider_leads_and_the_chain_does_not_verify(
         tmp_path, fast_srs, chain_run) -> None:  # noqa: ANN001
-    config = replace(CONFIG, gating=False, cache=str(tmp_path / "cache"))
+    config = replace(CONFIG, srs=fast_srs, gating=False, cache=str(tmp_path / "cache"))
     reports = run_rounds(config, tmp_path / "chain")
     for report in reports:
         rider = next(line for line in report.lines if line.byzantine)

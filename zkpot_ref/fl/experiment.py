@@ -52,8 +52,9 @@ from zkpot_ref.fl.data import (
 )
 from zkpot_ref.fl.model import TrainConfig, init_params
 from zkpot_ref.fl.verify import ProofVerifier, RecomputeVerifier, Verifier, client_key
+from zkpot_ref.kzg import SRS
 from zkpot_ref.plonk.preprocess import domain_size_for
-from zkpot_ref.pot.keys import default_cache, load_or_build, load_srs, local_srs
+from zkpot_ref.pot.keys import choose_srs, default_cache, load_or_build
 from zkpot_ref.pot.prove import prove_accuracy
 from zkpot_ref.pot.statement import client_id_of, smallest_table
 from zkpot_ref.pot.task import Task
@@ -65,7 +66,7 @@ class ProofSettings:
     images (the task), and validators check the proofs (``verify.ProofVerifier``)."""
 
     test_size: int = 8
-    srs: str | None = None  # a ceremony or .ptau file; None: a cached one-party ceremony
+    srs: str | SRS | None = None  # a ceremony/.ptau file, an SRS (tests), None: one-party
     cache: str | None = None  # the key cache (default: pot.keys.default_cache())
     shift: int = 32
 
@@ -173,8 +174,7 @@ def proving(config: ExperimentConfig, test: Dataset, sizes: tuple[int, ...],
     task, built = smallest_table(Task("experiment", sizes, test.pixel_max, shifts,
                                       claims.images, claims.labels))
     cache = settings.cache or default_cache()
-    srs = (load_srs(settings.srs, progress) if settings.srs else
-           local_srs(domain_size_for(built.circuit) + 5, cache, progress))
+    srs = choose_srs(settings.srs, domain_size_for(built.circuit) + 5, cache, progress)
     keys = load_or_build(task, srs, cache, progress=progress)
 
     def prover(submission: Submission) -> bytes:

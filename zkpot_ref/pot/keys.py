@@ -264,3 +264,16 @@ def local_srs(degree: int, cache_dir: str | Path, progress: Progress | None = No
     except (OSError, SetupError) as exc:
         say(f"could not cache the SRS at {path}: {exc}")
     return made.srs
+
+
+def choose_srs(source: str | Path | SRS | None, degree: int, cache_dir: str | Path,
+               progress: Progress | None = None) -> SRS:
+    """The SRS a run uses: an ``SRS`` given in code (tests pass a known-tau one), a
+    verified ceremony or .ptau file, or — with nothing given — the cached one-party
+    ceremony of ``degree`` (:func:`local_srs`). Too short an SRS fails later, in
+    ``build_keys``, with the size it needs."""
+    if isinstance(source, SRS):
+        return source
+    if source is not None:
+        return load_srs(source, progress)
+    return local_srs(degree, cache_dir, progress)
