@@ -97,6 +97,73 @@ def test_srs_with_tampered_g2_is_rejected(srs: SRS) -> None:
     assert not verify_srs(SRS([G, G], G2.generator(), G2.generator()))  # tau = 1
 
 
+def test_srs_for_tau_zero_is_rejected_although_consistent() -> None:
+    """tau = 0: [tau^i]_1 = O for i >= 1 and [tau]_2 = O pass the pairing check (every
+    equation is 1 = 1), and everybody knows tau, so a false opening verifies. Only the
+    identity guard of ``verify_srs`` stands in the way."""
+    zero = SRS([G, G1.identity(), G1.identity(), G1.identity()], G2.generator(), G2.identity())
+    assert pairing_check(srs_power_pairs(zero))  # consistent: the chain check cannot see it
+    f = [5, 7, 11]
+    c = commit(zero, f)  # = [f(0)]_1 = [5]_1
+    z, false_value = 3, 1234
+    # pi = (C - [y]_1) / (tau - z) with tau = 0: a forged proof for any value
+    forged = (c - G * false_value) * pow(-z % R, -1, R)
+    assert verify_opening(zero, c, z, false_value, forged)
+    assert not verify_srs(zero)
+
+
+def test_srs_with_a_scaled_generator_is_rejected_although_consistent() -> None:
+    """[1]_2 -> [2]_2 and [tau]_2 -> [2 tau]_2 (or [tau^i]_1 -> [3 tau^i]_1) keep every
+    pairing equation true: only the generator checks catch them."""
+    powers = [G * pow(TAU, i, R) for i in range(4)]
+    two, three = 2, 3
+    g2_scaled = SRS(powers, G2.generator() * two, G2.generator() * (two * TAU % R))
+    assert pairing_check(srs_power_pairs(g2_scaled))
+    assert not verify_srs(g2_scaled)
+    g1_scaled = SRS([p * three for p in powers], G2.generator(), G2.generator() * TAU)
+    assert pairing_check(srs_power_pairs(g1_scaled))
+    assert not verify_srs(g1_scaled)
+
+
+def _twist_point_outside_g2() -> G2:
+    """A point on the twist E'(Fq2) outside G2 (the cofactor is ~2^254, so almost any).
+    Square root in Fq2 = Fq[i]/(i^2 + 1) via the norm (sympy's sqrt_mod for Fq roots)."""
+    from sympy.ntheory import sqrt_mod
+
+    from zkpot_ref.curve.fq2 import Fq2
+    from zkpot_ref.curve.g2 import B2
+    from zkpot_ref.field import P_MODULUS as P
+
+    half = pow(2, -1, P)
+    for x0 in range(1, 100):
+        x = Fq2(x0, 1)
+        rhs = x * x * x + B2
+        n = sqrt_mod(rhs.norm(), P)
+        if n is None:
+            continue
+        for sign in (1, -1):
+            a = sqrt_mod((rhs.c0 + sign * n) * half % P, P)
+            if a:
+                y = Fq2(a, rhs.c1 * pow(2 * a, -1, P) % P)
+                if y * y == rhs:
+                    point = G2(x, y, Fq2.one())
+                    assert point.is_on_curve() and not point.is_in_subgroup()
+                    return point
+    raise AssertionError("no twist point found")
+
+
+def test_srs_with_tau_2_outside_the_subgroup_or_off_the_twist_is_rejected() -> None:
+    """Degree 0 has no pairing equation at all (nothing ties [tau]_2 to a G1 power), so
+    only the curve and subgroup checks of ``verify_srs`` see a bad [tau]_2."""
+    from zkpot_ref.curve.fq2 import Fq2
+
+    assert verify_srs(SRS([G], G2.generator(), G2.generator() * TAU))
+    assert not verify_srs(SRS([G], G2.generator(), _twist_point_outside_g2()))
+    off_twist = G2(Fq2(1, 0), Fq2(1, 0), Fq2.one())
+    assert not off_twist.is_on_curve()
+    assert not verify_srs(SRS([G], G2.generator(), off_twist))
+
+
 def test_opening_with_a_tampered_srs_fails(srs: SRS) -> None:
     rng = random.Random(7)
     f = random_poly(rng, 10)

@@ -189,18 +189,31 @@ def test_malformed_files(files: dict[str, Path], tmp_path: Path) -> None:
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.data())
-def test_random_corruption_only_raises_zkpot_errors(
-    files: dict[str, Path], tmp_path: Path, data: st.DataObject
+def test_random_corruption_is_rejected_or_harmless(
+    files: dict[str, Path], srs: SRS, tmp_path: Path, data: st.DataObject
 ) -> None:
+    """A flipped byte anywhere: a ZkpotError, or (in bytes KZG never reads: other sections,
+    the ceremony's own fields) exactly the original SRS; never another SRS, never another
+    exception. A flipped byte inside the points KZG reads is always rejected."""
     content = bytearray(files["one"].read_bytes())
-    position = data.draw(st.integers(0, len(content) - 1))
+    header = read_ptau_header(files["one"])
+    g1_at, _ = header.sections[2]
+    g2_at, _ = header.sections[3]
+    points = [*range(g1_at, g1_at + N_G1 * 64), *range(g2_at, g2_at + 2 * 128)]
+    in_points = data.draw(st.booleans())
+    if in_points:
+        position = data.draw(st.sampled_from(points))
+    else:
+        position = data.draw(st.integers(0, len(content) - 1))
     content[position] ^= data.draw(st.integers(1, 255))
     path = tmp_path / "corrupt.ptau"
     path.write_bytes(bytes(content))
     try:
-        load_ptau(path)
+        loaded = load_ptau(path)
     except ZkpotError:
-        pass
+        return
+    assert not in_points, f"a flipped byte at {position} inside the points was accepted"
+    assert loaded == srs
 
 
 def test_snarkjs_helper_reports_failures(files: dict[str, Path], tmp_path: Path) -> None:

@@ -121,7 +121,9 @@ def test_quantize_multiplier_rounding_up_renormalizes() -> None:
 @given(st.floats(2.0**-30, 2.0**20))
 def test_quantize_multiplier_precision(m: float) -> None:
     m0, n = quant.quantize_multiplier(m)
-    assert quant.M0_MIN <= m0 < quant.M0_MAX and 1 <= n <= quant.MAX_SHIFT
+    # Jacob et al. eq. 6: M0 in [0.5, 1) as a Q31 number, i.e. [2^30, 2^31) (not the code's
+    # own constants: an independent bound)
+    assert 2**30 <= m0 < 2**31 and 1 <= n <= 62
     assert abs(Fraction(m0, 2**n) - Fraction(m)) <= Fraction(1, 2 ** (n + 1))
 
 
@@ -253,6 +255,81 @@ def test_int_model_checks_accumulator_bound_and_last_layer() -> None:
         quant.IntModel((model.layers[0], _replace(model.layers[1], shift=5)), 16)
     with pytest.raises(MalformedInput):
         quant.IntModel((), 16)
+
+
+def test_int32_overflow_guard_is_exact() -> None:
+    """The bound is width * 255 * 255 + max|bias| <= 2^31 - 1 (|q_w - Z_w|, |q_in - Z_in| <=
+    255): a model exactly at it is accepted and reaches it, one more is refused."""
+    model = random_int_model(0)
+    width = model.layers[0].weight.shape[1]
+    room = 2**31 - 1 - width * 255 * 255
+    edge = _replace(model.layers[0], bias=np.array([room, 0, 0, 0, 0]),
+                    weight=np.full((5, 6), 255), weight_zero=0)
+    at_edge = quant.IntModel((edge, model.layers[1]), 255)
+    acc = (np.full((1, width), 255) @ edge.weight.T + edge.bias)[0, 0]
+    assert acc == 2**31 - 1  # the largest accumulator the model allows fits int32 exactly
+    assert at_edge.layers[0] is edge
+    over = _replace(edge, bias=np.array([room + 1, 0, 0, 0, 0]))
+    with pytest.raises(MalformedInput, match="overflow"):
+        quant.IntModel((over, model.layers[1]), 255)
+    negative = _replace(edge, bias=np.array([-(room + 1), 0, 0, 0, 0]))
+    with pytest.raises(MalformedInput, match="overflow"):
+        quant.IntModel((negative, model.layers[1]), 255)
+    wide = _replace(model.layers[1], weight=np.zeros((4, 5), dtype=np.int64),
+                    bias=np.array([2**31 - 1 - 5 * 255 * 255 + 1, 0, 0, 0]))
+    with pytest.raises(MalformedInput, match="overflow"):  # the guard covers the last layer
+        quant.IntModel((model.layers[0], wide), 16)
+
+
+def test_pixel_max_255_mnist_range() -> None:
+    """MNIST pixels are 0..255: pixel_max = 255 is accepted, 256 and 0 are not, and images
+    are checked against the model's own pixel_max."""
+    model = random_int_model(3, pixel_max=255)
+    images = np.array([[0, 255, 128, 1, 254, 7]])
+    ACCUMULATORS.clear()
+    assert quant.predict_int(model, images).tolist() == [ref_forward(model, images[0].tolist())[1]]
+    with pytest.raises(MalformedInput, match="0..255"):
+        quant.predict_int(model, images + 1)
+    with pytest.raises(MalformedInput, match="0..16"):
+        quant.predict_int(random_int_model(3), images)
+    for bad in (0, 256):
+        with pytest.raises(MalformedInput, match="pixel_max"):
+            quant.IntModel(model.layers, bad)
+    assert quant.IntModel.from_bytes(model.to_bytes()).digest() == model.digest()
+    params = _float_params(0)
+    big = np.random.default_rng(2).integers(0, 256, (200, 8))
+    quantized = quant.quantize_model(params, quant.activation_ranges(params, big, 255), 255)
+    assert quantized.pixel_max == 255 and quantized.layers[0].input_scale == 1 / 255
+    float_logits = quant.float_forward(params, big, 255)[-1]
+    assert np.mean(quant.predict_int(quantized, big) == np.argmax(float_logits, axis=1)) > 0.9
+
+
+def test_calibration_of_a_three_layer_mlp() -> None:
+    """Two hidden layers: two calibrated ranges, zero points chained layer to layer, and the
+    integer model still tracks the float one."""
+    rng = np.random.default_rng(11)
+    params = [(rng.normal(0, 0.3, (8, 7)), rng.normal(0, 0.1, 7)),
+              (rng.normal(0, 0.3, (7, 5)), rng.normal(0, 0.1, 5)),
+              (rng.normal(0, 0.3, (5, 3)), rng.normal(0, 0.1, 3))]
+    images = np.random.default_rng(12).integers(0, 17, (300, 8))
+    ranges = quant.activation_ranges(params, images, 16)
+    hidden = quant.float_forward(params, images, 16)[:-1]
+    assert ranges == [(float(h.min()), float(h.max())) for h in hidden] and len(ranges) == 2
+    assert ranges[1][1] != ranges[0][1]  # each layer its own range
+    model = quant.quantize_model(params, ranges, 16)
+    assert model.sizes == (8, 7, 5, 3)
+    assert [layer.relu for layer in model.layers] == [True, True, False]
+    for before, after in zip(model.layers, model.layers[1:]):
+        assert after.input_zero == before.output_zero
+        assert after.input_scale == before.output_scale
+    for (low, high), (want_low, want_high) in zip(quant.hidden_ranges(model), ranges):
+        assert low == pytest.approx(min(want_low, 0.0)) and high == pytest.approx(want_high)
+    float_logits = quant.float_forward(params, images, 16)[-1]
+    int_logits = quant.forward_int(model, images)[-1] * model.layers[-1].output_scale
+    assert np.max(np.abs(float_logits - int_logits)) < 0.1 * np.max(np.abs(float_logits))
+    assert np.mean(quant.predict_int(model, images) == np.argmax(float_logits, axis=1)) > 0.9
+    with pytest.raises(MalformedInput):
+        quant.quantize_model(params, ranges[:1], 16)
 
 
 def test_serialization_and_digest() -> None:

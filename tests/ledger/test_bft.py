@@ -14,7 +14,14 @@ from collections import deque
 import pytest
 
 from zkpot_ref.ledger import signatures
-from zkpot_ref.ledger.bft import LockState, Output, Tendermint
+from zkpot_ref.ledger.bft import (
+    MAX_PROPOSALS_PER_ROUND,
+    MAX_ROUNDS_AHEAD,
+    MAX_VOTES_PER_SENDER,
+    LockState,
+    Output,
+    Tendermint,
+)
 from zkpot_ref.ledger.messages import Kind, Message, Step, Timeouts, Validators, signing_bytes
 
 N = 4
@@ -254,6 +261,76 @@ def test_double_votes_count_for_each_value_and_are_logged(caplog) -> None:
         n.on_message(signed(Kind.PREVOTE, 0, 0, value_id=None))  # a duplicate: ignored
     assert n._prevotes_for(0, vid(A)) == 1 and n._prevotes_for(0, None) == 1
     assert any("double-votes" in r.getMessage() for r in caplog.records)
+
+
+def test_a_validator_that_precommitted_nil_does_not_precommit_a_value_later() -> None:
+    """Lines 36-43 run in step prevote *or later*, but only step prevote may lock and
+    precommit: a validator that precommitted nil (line 44-46) and then sees 2f+1 prevotes
+    for the proposal (double votes of Byzantine senders count) only updates validValue.
+    A second precommit in the same round would be equivocation."""
+    n = node(3)
+    n.start()
+    n.on_timeout(Step.PROPOSE, 1, 0)  # prevote nil (lines 57-60)
+    for s in (0, 1):
+        n.on_message(signed(Kind.PREVOTE, 0, s, value_id=None))
+    assert n.step == Step.PRECOMMIT
+    n.on_message(signed(Kind.PROPOSAL, 0, 0, value=A))
+    for s in (0, 1, 2):
+        n.on_message(signed(Kind.PREVOTE, 0, s, value_id=vid(A)))
+    assert n._prevotes_for(0, vid(A)) >= VALIDATORS.quorum
+    assert [m.value_id for m in n.own if m.kind == Kind.PRECOMMIT] == [None]
+    assert (n.locked_value, n.locked_round) == (None, -1)
+    assert (n.valid_value, n.valid_round) == (A, 0)  # validValue is still updated
+
+
+def test_votes_per_sender_and_proposals_per_round_are_capped() -> None:
+    """A Byzantine validator cannot make us store unboundedly many votes or proposals."""
+    n = node(3)
+    n.start()
+    for i in range(MAX_VOTES_PER_SENDER + 3):
+        n.on_message(signed(Kind.PREVOTE, 0, 1, value_id=vid(b"spam %d" % i)))
+        n.on_message(signed(Kind.PRECOMMIT, 0, 1, value_id=vid(b"spam %d" % i)))
+    assert len(n.prevotes[0][1]) == MAX_VOTES_PER_SENDER
+    assert len(n.precommits[0][1]) == MAX_VOTES_PER_SENDER
+    for i in range(MAX_PROPOSALS_PER_ROUND + 3):
+        n.on_message(signed(Kind.PROPOSAL, 0, 0, value=b"proposal %d" % i))
+    assert len(n.proposals[0]) == MAX_PROPOSALS_PER_ROUND
+
+
+def test_rounds_ahead_window_is_exact() -> None:
+    """Round r + MAX_ROUNDS_AHEAD is the last one stored; one further is dropped."""
+    n = node(3)
+    n.start()
+    n.on_message(signed(Kind.PREVOTE, MAX_ROUNDS_AHEAD + 1, 0, value_id=None))
+    assert n.prevotes == {}
+    n.on_message(signed(Kind.PREVOTE, MAX_ROUNDS_AHEAD, 0, value_id=None))
+    assert list(n.prevotes) == [MAX_ROUNDS_AHEAD]
+    m = node(3)
+    m.start()
+    m.on_timeout(Step.PROPOSE, 1, 0)
+    for s in (0, 1):  # f+1 validators in round 5: skip to it
+        m.on_message(signed(Kind.PRECOMMIT, 5, s, value_id=None))
+    assert m.round == 5
+    m.on_message(signed(Kind.PREVOTE, 5 + MAX_ROUNDS_AHEAD + 1, 0, value_id=None))
+    assert set(m.prevotes) <= {0, 5}
+    m.on_message(signed(Kind.PREVOTE, 5 + MAX_ROUNDS_AHEAD, 0, value_id=None))
+    assert 5 + MAX_ROUNDS_AHEAD in m.prevotes
+
+
+def test_prevote_and_precommit_timers_in_step_propose() -> None:
+    """Lines 61-64 need step prevote: a timeoutPrevote arriving in step propose does
+    nothing. Lines 65-67 hold in any step: a timeoutPrecommit starts the next round
+    without voting."""
+    n = node(3)
+    n.start()
+    out = n.on_timeout(Step.PREVOTE, 1, 0)
+    assert out.broadcast == [] and (n.round, n.step) == (0, Step.PROPOSE)
+    out = n.on_timeout(Step.PRECOMMIT, 1, 0)
+    assert out.broadcast == [] and (n.round, n.step) == (1, Step.PROPOSE)
+    assert [(t.step, t.round) for t in out.timers] == [(Step.PROPOSE, 1)]
+    assert n.own == []
+    out = n.on_timeout(Step.PROPOSE, 1, 0)  # a stale propose timer: ignored
+    assert out.broadcast == [] and n.step == Step.PROPOSE
 
 
 def test_restart_resumes_without_signing_anything_new() -> None:

@@ -266,3 +266,17 @@ def test_verify_memo_is_correct_and_bounded(monkeypatch: pytest.MonkeyPatch) -> 
     assert len(ed._memo) == 3
     clear_verify_memo()
     assert len(ed._memo) == 0
+
+
+def test_signature_and_key_lengths_are_exact() -> None:
+    """A valid signature with trailing bytes is rejected: otherwise one signature would have
+    many encodings (and a signed vote many ids). The same for a key with trailing bytes."""
+    secret, public = generate_keypair(b"\x09" * 32)
+    signature = sign(secret, b"vote")
+    clear_verify_memo()
+    assert verify(public, b"vote", signature)
+    for extra in (b"\x00", b"\x00" * 32, signature):
+        assert not verify(public, b"vote", signature + extra)
+        assert not verify(public + extra, b"vote", signature)
+    assert not verify(public, b"vote", signature[:63])
+    assert not verify(public[:31], b"vote", signature)
