@@ -348,6 +348,16 @@ def test_restart_resumes_without_signing_anything_new() -> None:
     assert (again.round, again.step) == (0, Step.PREVOTE)
 
 
+def test_a_lock_state_of_another_height_is_ignored() -> None:
+    """A LockState is per height: restoring one saved at height 2 into height 1 starts
+    fresh (round 0, unlocked) instead of inheriting a lock on A."""
+    other = LockState(2, 3, Step.PRECOMMIT, A, 2, A, 2)
+    n = node(3, restored=other)
+    assert n.restored is None
+    n.start()
+    assert (n.round, n.step, n.locked_value, n.valid_value) == (0, Step.PROPOSE, None, None)
+
+
 def test_gossip_relays_the_proof_of_lock() -> None:
     n = node(3)
     n.start()
