@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test lint layers sizes pytest docs serve bench-quick clean
+.PHONY: demo test lint layers sizes pytest docs serve bench-quick mutation clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ serve: $(STAMP) $(NODE_STAMP)
 
 bench-quick: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b --quick || exit 1; done
+
+# Mutation testing of the soundness-critical modules (docs/architecture.md); slow (an hour or
+# more on a busy machine), so not part of `test`. The report lands in mutation-report.md.
+mutation: $(STAMP)
+	nice -n 10 $(BIN)/python tools/mutation.py --report mutation-report.md
 
 clean:
 	rm -rf site site-screenshots .pytest_cache .hypothesis
