@@ -43,7 +43,7 @@ def nav_parts() -> dict[str, list[str]]:
 def test_the_nav_has_the_course_parts() -> None:
     parts = nav_parts()
     assert len(parts) >= 10, list(parts)
-    assert "Foundations" in parts and "Tooling" in parts
+    assert "1. Foundations" in parts and "Tooling" in parts
 
 
 def test_every_part_has_a_picture() -> None:
