@@ -34,8 +34,12 @@ from tools.browser import Browser, PageLoad, RefusingProxy, find_chromium, serve
 # one site build and one Chromium for the whole file: `make pytest` runs --dist loadgroup
 pytestmark = pytest.mark.xdist_group("site")
 
-# The four chapters, and docs/site.md, which has a diagram of its own.
-CHAPTERS = ("field", "kzg", "plonk_prover", "ledger_bft", "site")
+# The four chapters, docs/site.md, and every other chapter with a diagram.
+CHAPTERS = ("field", "kzg", "plonk_prover", "ledger_bft", "site") + tuple(
+    page.stem for page in sorted((ROOT / "docs").glob("*.md"))
+    if page.stem not in ("field", "kzg", "plonk_prover", "ledger_bft", "site")
+    and "```mermaid" in page.read_text()
+)
 SCREENSHOT_CHAPTERS = ("kzg", "site")
 SCREENSHOTS = ROOT / "site-screenshots"
 # Chromium's own services (search and sign-in preconnects, device check-in) reach the proxy

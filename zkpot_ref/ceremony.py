@@ -35,6 +35,8 @@ verifier does one multi-pairing of about 2n + 2 pairs instead of 3n + d separate
 
 The file format (save/load with checksum) and the ``zkpot ceremony`` command are the next
 lesson, ``ceremony_format.py``.
+
+Read next: ``ceremony_format.py`` (the file format and the ``zkpot ceremony`` command).
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ with a model it never trained, and the accuracy shows it (the chain no longer ve
 the final line says where). ``--rounds 1 --clients 2`` is the run CI makes.
 
 The first lessons' tour is ``zkpot tour``.
+
+Read next: ``tour.py`` (``zkpot tour``: the course in one command).
 """
 
 from __future__ import annotations

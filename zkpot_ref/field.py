@@ -46,6 +46,7 @@ F = TypeVar("F", bound="PrimeField")
 # --------------------------------------------------------------------------------------
 
 
+# --8<-- [start:inverse_mod]
 def inverse_mod(a: int, p: int) -> int:
     """Inverse of ``a`` modulo the prime ``p`` by the extended Euclidean algorithm.
 
@@ -64,6 +65,7 @@ def inverse_mod(a: int, p: int) -> int:
         old_s, s = s, old_s - q * s
     return old_s % p
 
+# --8<-- [end:inverse_mod]
 
 def inverse_mod_fermat(a: int, p: int) -> int:
     """Inverse by Fermat's little theorem: a^(p-1) = 1, so a^(p-2) = a^-1 (mod prime p)."""
@@ -72,6 +74,7 @@ def inverse_mod_fermat(a: int, p: int) -> int:
     return pow(a, p - 2, p)
 
 
+# --8<-- [start:batch_inverse]
 def batch_inverse_ints(values: Sequence[int], p: int) -> list[int]:
     """Invert many non-zero values mod p with ONE inversion (Montgomery's trick).
 
@@ -98,6 +101,7 @@ def batch_inverse_ints(values: Sequence[int], p: int) -> list[int]:
     out[0] = inv_acc
     return out
 
+# --8<-- [end:batch_inverse]
 
 def legendre_symbol(a: int, p: int) -> int:
     """Euler's criterion: a^((p-1)/2) is 1 for non-zero squares, p-1 for non-squares, 0 for 0."""

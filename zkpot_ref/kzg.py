@@ -186,6 +186,7 @@ def _coefficients(srs: SRS, coeffs: Sequence[int]) -> list[int]:
 MSM = Callable[[Sequence[G1], Sequence[int]], G1]
 
 
+# --8<-- [start:commit_open]
 def commit(srs: SRS, coeffs: Sequence[int], msm: MSM = msm) -> G1:
     """C = [f(tau)]_1 = sum_j c_j [tau^j]_1 for f given by its coefficients (low first)."""
     c = _coefficients(srs, coeffs)
@@ -198,6 +199,7 @@ def open_at(srs: SRS, coeffs: Sequence[int], z: int, msm: MSM = msm) -> tuple[in
     quotient, value = Polynomial(c).divide_by_linear(_scalar(z, "z"))
     return value, commit(srs, quotient.coeffs, msm)
 
+# --8<-- [end:commit_open]
 
 def verify_opening(srs: SRS, commitment: G1 | bytes, z: int, value: int, proof: G1 | bytes) -> bool:
     """Check that ``commitment`` opens to ``value`` at ``z``: one pairing check.
@@ -268,6 +270,7 @@ def verify_batch(
     return verify_batches(srs, [BatchClaim(commitments, z, values, proof, v)], u=1)
 
 
+# --8<-- [start:verify_batches]
 def verify_batches(srs: SRS, claims: Sequence[BatchClaim], u: int | None = None) -> bool:
     """Verify batch claims at several points (PLONK: zeta and zeta*omega) with one check.
 
@@ -311,3 +314,5 @@ def verify_batches(srs: SRS, claims: Sequence[BatchClaim], u: int | None = None)
     lhs = msm(lhs_points, lhs_scalars)
     rhs = msm(proofs, [pow(u, j, R) for j in range(len(proofs))])
     return pairing_check([(lhs, srs.g2_one), (-rhs, srs.g2_tau)])
+
+# --8<-- [end:verify_batches]

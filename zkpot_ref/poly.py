@@ -45,6 +45,7 @@ COSET_SHIFT = Fr.GENERATOR
 # --------------------------------------------------------------------------------------
 
 
+# --8<-- [start:ntt]
 def _bit_reverse_permute(values: list[int]) -> None:
     """Reorder in place so index i moves to bit-reverse(i): the butterflies' input order."""
     n = len(values)
@@ -88,6 +89,7 @@ def ntt(values: Sequence[int], omega: int) -> list[int]:
         m *= 2
     return a
 
+# --8<-- [end:ntt]
 
 def intt(values: Sequence[int], omega: int) -> list[int]:
     """Inverse NTT: interpolate evaluations on {omega^i} back to coefficients.
@@ -305,6 +307,7 @@ class Polynomial:
 
     __rmul__ = __mul__
 
+    # --8<-- [start:divide_by_linear]
     def divide_by_linear(self, z: int | Fr) -> tuple[Polynomial, int]:
         """(q, f(z)) with f(X) = q(X) (X - z) + f(z): synthetic division (Ruffini).
 
@@ -322,6 +325,7 @@ class Polynomial:
             carry = (self.coeffs[j] + z * carry) % R
         return Polynomial(quotient), carry
 
+    # --8<-- [end:divide_by_linear]
 
 class Evaluations:
     """A polynomial of degree < n in Lagrange form: its values on a domain."""

@@ -34,7 +34,7 @@ sequence that is not a power sequence of the G2 point's tau (``kzg.verify_srs``)
 Also here, for tests and demos: ``snarkjs_ptau`` runs the snarkjs command line to make a
 small ``.ptau`` (new, one contribution, optionally prepare phase2).
 
-Read next: the PLONK chapters, which commit with this SRS.
+Read next: ``backend.py`` (part 4, PLONK, starts where the prover's speed plugs in).
 """
 
 from __future__ import annotations

@@ -40,8 +40,7 @@ bit for bit):
 Floats appear only when a float model is quantized or an integer one dequantized; the
 integer inference :func:`forward_int` / :func:`predict_int` is numpy int64 throughout.
 
-Read next: ``fl/data.py`` (the data these models classify) and, later, the ZKPoT circuit
-that proves :func:`count_correct`.
+Read next: ``gadgets/poseidon_constants.py`` (the hash that commits to these bytes).
 """
 
 from __future__ import annotations
@@ -129,6 +128,7 @@ def quantize_multiplier(m: float, shift: int | None = None) -> tuple[int, int]:
     return m0, n
 
 
+# --8<-- [start:requantize]
 def rounding_shift(x: np.ndarray | int, n: int) -> np.ndarray:
     """floor((x + 2^(n-1)) / 2^n): x / 2^n rounded half up. ``>>`` is floor division by 2^n
     for negative x too (arithmetic shift)."""
@@ -144,6 +144,7 @@ def requantize(
     scaled = np.asarray(acc, dtype=np.int64) * np.int64(multiplier)
     return np.clip(zero + rounding_shift(scaled, shift), lower, QMAX)
 
+# --8<-- [end:requantize]
 
 def argmax_lowest(acc: np.ndarray) -> np.ndarray:
     """Index of the largest accumulator along the last axis; ties -> the lowest index."""

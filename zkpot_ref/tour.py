@@ -3,6 +3,8 @@
 Fields, the NTT, a Keccak challenge, a PLONK proof with a lookup range check, and a
 salted Poseidon commitment. The whole system — training, proofs, consensus — is
 ``zkpot demo`` (``demo.py``).
+
+Read next: ``cli.py`` (the ``zkpot`` command, the last module of the course).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import Fr
 from zkpot_ref.gadgets.commitment import commit, open_commitment
 from zkpot_ref.kzg import SRS
+from zkpot_ref.plonk.checks import range_check
 from zkpot_ref.plonk.circuit import Circuit
 from zkpot_ref.plonk.preprocess import setup
 from zkpot_ref.plonk.prover import prove
@@ -82,7 +85,7 @@ def _cubic_circuit(x: int | None) -> Circuit:
     c = Circuit()
     y = c.public_input(None if x is None else x**3 + x + 5)
     x_var = c.private_input(x)
-    c.range_check(x_var, 8)
+    range_check(c, x_var, 8)
     cube = c.mul(c.mul(x_var, x_var), x_var)
     c.assert_equal(c.linear_combination(cube, x_var, 1, 1, 5), y)
     return c

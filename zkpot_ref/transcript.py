@@ -22,7 +22,7 @@ mod r, and *starts a fresh buffer*. So a protocol chains its challenges explicit
 a scalar as 32 bytes big-endian, a G1 point as 64 bytes x‖y — so this lesson depends on
 nothing above the field.
 
-Read next: the BN254 curve (``curve/``).
+Read next: ``curve/fq2.py`` (part 2: the BN254 curve starts with its extension-field tower).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import pytest
 
 from zkpot_ref.errors import CircuitError
 from zkpot_ref.field import R_MODULUS as R
-from zkpot_ref.plonk.checks import limbs_of
+from zkpot_ref.plonk.checks import is_zero, less_than, limbs_of, range_check, select
 from zkpot_ref.plonk.circuit import Circuit
 
 
@@ -15,7 +15,7 @@ def rows_for_range_check(bits: int, table_bits: int = 8) -> tuple[int, int]:
     c.use_range_table(table_bits)
     x = c.private_input((1 << bits) - 1)
     before = len(c.gates)
-    c.range_check(x, bits)
+    range_check(c, x, bits)
     c.check_witness()
     rows = c.gates[before:]
     return len(rows), sum(g.q_K for g in rows)
@@ -34,21 +34,21 @@ def test_rows_per_range_check() -> None:
 def test_range_check_accepts_in_range_and_rejects_out_of_range(bits: int) -> None:
     for value in (0, 1 % (1 << bits), (1 << bits) - 1):
         c = Circuit()
-        c.range_check(c.private_input(value), bits)
+        range_check(c, c.private_input(value), bits)
         c.check_witness()
     for bad in (1 << bits, (1 << bits) + 5, R - 1):
         c = Circuit()
-        c.range_check(c.private_input(bad), bits)
+        range_check(c, c.private_input(bad), bits)
         with pytest.raises(CircuitError):
             c.check_witness()
 
 
 def test_range_check_defaults_to_an_8_bit_table_and_validates_bits() -> None:
     c = Circuit()
-    c.range_check(c.private_input(3), 2)
+    range_check(c, c.private_input(3), 2)
     assert c.table_bits == 8
     with pytest.raises(CircuitError):
-        c.range_check(c.private_input(3), 0)
+        range_check(c, c.private_input(3), 0)
     with pytest.raises(CircuitError, match="already uses"):
         c.use_range_table(10)
     with pytest.raises(CircuitError, match="use_range_table"):
@@ -63,7 +63,7 @@ def test_limbs() -> None:
 @pytest.mark.parametrize(("x", "y"), [(3, 5), (5, 3), (4, 4), (0, 255), (255, 0)])
 def test_less_than(x: int, y: int) -> None:
     c = Circuit()
-    b = c.less_than(c.private_input(x), c.private_input(y), 8)
+    b = less_than(c, c.private_input(x), c.private_input(y), 8)
     c.check_witness()
     assert c.value(b) == int(x < y)
     c.values[b.index] = 1 - int(x < y)  # the wrong answer cannot satisfy the circuit
@@ -74,7 +74,7 @@ def test_less_than(x: int, y: int) -> None:
 @pytest.mark.parametrize("x", [0, 1, 7, R - 1])
 def test_is_zero(x: int) -> None:
     c = Circuit()
-    b = c.is_zero(c.private_input(x))
+    b = is_zero(c, c.private_input(x))
     c.check_witness()
     assert c.value(b) == int(x == 0)
     c.values[b.index] = 1 - int(x == 0)
@@ -87,6 +87,6 @@ def test_select() -> None:
         c = Circuit()
         cond = c.private_input(bit)
         c.assert_bool(cond)
-        out = c.select(cond, c.private_input(10), c.private_input(20))
+        out = select(c, cond, c.private_input(10), c.private_input(20))
         c.check_witness()
         assert c.value(out) == expected

@@ -13,6 +13,7 @@ from zkpot_ref.curve import G1
 from zkpot_ref.errors import CircuitError, MalformedInput
 from zkpot_ref.field import R_MODULUS as R
 from zkpot_ref.plonk import lookup, snarkjs
+from zkpot_ref.plonk.checks import range_check
 from zkpot_ref.plonk.circuit import Circuit
 from zkpot_ref.plonk.preprocess import VerificationKey, setup
 from zkpot_ref.plonk.proof import LOOKUP_POINT_FIELDS, LOOKUP_SCALAR_FIELDS, Proof
@@ -31,7 +32,7 @@ def build(values: list[int | None], table_bits: int = 4) -> Circuit:
     c.assert_equal(acc, total)
     c.use_range_table(table_bits)
     for x in xs:
-        c.range_check(x, 6)
+        range_check(c, x, 6)
     return c
 
 
@@ -132,7 +133,7 @@ def test_random_circuits_mixing_arithmetic_and_lookups_verify(seed: int, values:
         c = random_circuit(seed, 12, 1, with_values=with_values)
         c.use_range_table(4)
         for v in values:
-            c.range_check(c.private_input(v if with_values else None), 8)
+            range_check(c, c.private_input(v if with_values else None), 8)
         return c
 
     circuit = make(True)

@@ -20,7 +20,7 @@ layout x || y, EIP-197 layout x_im || x_re || y_im || y_re, infinity = all zeros
 coordinate >= p, point off the curve, or G2 point outside the order-r subgroup makes the
 call fail, which here means ``MalformedInput``.
 
-Read next: ``../transcript.py`` (Fiat–Shamir), then ``kzg.py``.
+Read next: ``../kzg.py`` (part 3: polynomial commitments on this curve).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ a short addition chain: the one of Scott, Benger, Charlemagne, Dominguez Perez a
 (Pairing 2009, eprint 2008/490, Section 5). ``tests/curve/test_final_exp.py`` checks the
 chain both as integer exponents and against the plain power.
 
-Read next: ``msm.py``.
+Read next: ``pairing.py`` (the Miller loop, whose value this exponentiation finishes).
 """
 
 from __future__ import annotations

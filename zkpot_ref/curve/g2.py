@@ -23,7 +23,8 @@ correction lines.
 Encoding (EIP-197): 128 bytes x_im || x_re || y_im || y_re (imaginary part first), each
 32-byte big-endian < p; the identity is 128 zero bytes.
 
-Read next: ``pairing.py``.
+Read next: ``final_exp.py`` (the pairing's last step), then ``pairing.py`` (the Miller loop
+before it).
 """
 
 from __future__ import annotations

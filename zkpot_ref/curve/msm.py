@@ -26,7 +26,7 @@ serves G2 and is the readable reference. ``msm`` sends G1 inputs to the batch-af
 version in ``msm_batch_affine.py`` (same buckets; affine additions that share one
 inversion per batch), which is what makes the method pay in Python: see there.
 
-Read next: ``msm_batch_affine.py``, then ``eip197.py``.
+Read next: ``eip197.py`` (the Ethereum precompiles, built on these operations).
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ def msm(points: Sequence[Pt], scalars: Sequence[int]) -> Pt:
     return msm_generic(points, scalars)
 
 
+# --8<-- [start:msm_generic]
 def msm_generic(points: Sequence[Pt], scalars: Sequence[int]) -> Pt:
     """Pippenger with signed digits on the point classes' own + and double (G1 or G2)."""
     group = _check_inputs(points, scalars)
@@ -123,6 +124,7 @@ def msm_generic(points: Sequence[Pt], scalars: Sequence[int]) -> Pt:
         result = result + window_sum
     return result
 
+# --8<-- [end:msm_generic]
 
 def _check_inputs(points: Sequence[Pt], scalars: Sequence[int]) -> type:
     """The common group of the points (G1 for an empty input); MalformedInput otherwise."""

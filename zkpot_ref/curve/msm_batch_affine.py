@@ -31,7 +31,7 @@ Aggregation (sum_b b B_b = sum of running sums) runs all windows side by side, s
 step is one batch; the step adds the *previous* running sum into the window sum while it
 adds the next bucket into the running sum, two independent additions in the same batch.
 
-Read next: ``eip197.py``.
+Read next: ``msm.py`` (Pippenger's method, which uses these additions on G1).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ them to 1.
 A *multi-pairing* runs the loops of all pairs side by side, sharing the squaring of f and
 the single final exponentiation: prod e(P_i, Q_i) costs far less than the separate pairings.
 
-Read next: ``final_exp.py``.
+Read next: ``msm_batch_affine.py`` (fast G1 additions), then ``msm.py``.
 """
 
 from __future__ import annotations

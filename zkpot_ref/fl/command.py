@@ -15,7 +15,7 @@ mistake costs one ``error:`` line, not a finished run; the outputs are written
 atomically (a temporary file, then a rename), so an interrupted write loses nothing.
 A new option gets its check in ``validate`` and a row in ``tests/test_cli_errors.py``.
 
-Read next: the ledger part of the course, which puts these submissions on a chain.
+Read next: ``task_command.py`` (``zkpot task``: the public task a federation proves against).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ on the training part and quantizes it with the task's shifts (a model ``zkpot pr
 accepts). Everything is checked before the long work starts; mistakes are one ``error:``
 line.
 
-Read next: ``verify.py`` (how FL validators use the proofs).
+Read next: ``../chain.py`` (part 9: the chain a federation writes, and its checks).
 """
 
 from __future__ import annotations

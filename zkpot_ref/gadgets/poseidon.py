@@ -27,7 +27,7 @@ with its own constants (``poseidon_constants.py``). Inputs must already be field
 ``permute`` runs a plain-int fast path (``_permute_fast``); ``permute_rounds`` is the same
 permutation written with the named steps, and the tests check they agree.
 
-Read next: ``commitment.py`` (a hiding commitment built on this permutation).
+Read next: ``poseidon_circuit.py`` (the same permutation as circuit rows), then ``commitment.py``.
 """
 
 from __future__ import annotations

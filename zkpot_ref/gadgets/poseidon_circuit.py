@@ -35,7 +35,8 @@ Not done here: the paper's Appendix B rewrites the partial rounds with sparse ma
 (about 2(t-1) instead of t(t-1) rows each) but then the wires no longer carry the native
 round states, which this lesson wants to show side by side.
 
-Read next: ``commitment_circuit.py`` (the commitment sponge built on this gadget).
+Read next: ``commitment.py`` (a hiding commitment built on the permutation), then
+``commitment_circuit.py``.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ The value id is SHA-256 of the value's bytes, not ``block_hash()``: ids must be 
 on *bytes*, or a malformed value could share the id of a valid block and crowd it out of
 a proposal slot.
 
-Read next: ``simulator.py``.
+Read next: ``byzantine.py`` (validators that misbehave on purpose), then ``simulator.py``.
 """
 
 from __future__ import annotations

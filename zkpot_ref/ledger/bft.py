@@ -25,7 +25,8 @@ line. A second, different vote of one validator in one round and step is logged 
 equivocation and counted for its own value: safe, since the quorum-intersection argument
 counts only correct validators, and useful for liveness (see ``_store``).
 
-Read next: ``replica.py`` (the decided chain, the log, catching up).
+Read next: ``recovery.py`` (what a restarted validator rebuilds from its log), then ``replica.py``
+(the decided chain, the log, catching up).
 """
 
 from __future__ import annotations
@@ -314,6 +315,7 @@ class Tendermint:
         else:
             self._set_timer(Step.PROPOSE)
 
+    # --8<-- [start:rules]
     def _lock_allows(self, value: bytes, vr: int) -> bool:
         """The lock check of lines 23 and 29: we may prevote ``value`` if it is our
         lockedValue, or its proof of lock is from round vr >= lockedRound. With vr = -1
@@ -386,6 +388,7 @@ class Tendermint:
             return True
         return False
 
+    # --8<-- [end:rules]
     # ---------------------------------------------------------------- outputs
     def _vote(self, kind: Kind, value_id: bytes | None) -> None:
         if self.me is not None:

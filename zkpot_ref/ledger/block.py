@@ -39,8 +39,7 @@ The ZKPoT validity rule is the pure function ``validate_block``. It takes the pr
 verifier, the commitment opener and the aggregation as injected functions, so this module
 needs neither the proof system nor JAX, and tests pass simple stand-ins.
 
-Read next: ``merkle.py`` (the submissions root), ``store.py`` (where the CIDs point), then
-``bft.py`` (how blocks get committed).
+Read next: ``log.py`` (how a node keeps its decided blocks on disk).
 """
 
 from __future__ import annotations

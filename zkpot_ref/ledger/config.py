@@ -23,7 +23,7 @@ handshake binds (``handshake.chain_digest``), so nodes of two clusters never tal
 Unknown fields and repeated JSON keys are refused too: a typo must not silently mean
 "use the default".
 
-Read next: ``node.py``.
+Read next: ``handshake.py`` (how two validators recognise each other), then ``node.py``.
 """
 
 from __future__ import annotations

@@ -41,7 +41,8 @@ that fails to append (disk full, I/O error) stops the node with one error line.
 ``zkpot node --init DIR --validators 4`` writes a cluster's configs (``config.py``);
 ``zkpot node --config DIR/node0.json`` runs one node (Ctrl-C or SIGTERM stops it).
 
-Read next: ``docs/ledger_node.md`` and ``docs/ledger_faults.md``.
+Read next: ``../fl/data.py`` (part 8, federated learning); the chapters ``docs/ledger_node.md`` and
+``docs/ledger_faults.md`` run this module.
 """
 
 from __future__ import annotations

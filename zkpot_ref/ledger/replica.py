@@ -33,7 +33,8 @@ timers to set; the simulator and the TCP node carry them out. The ZKPoT-specific
 what a block is, when it is valid, who leads next — come in through an
 :class:`Application` (``app.py`` binds it to ``block.py``).
 
-Read next: ``simulator.py`` (faults in virtual time) and ``node.py`` (real processes).
+Read next: ``app.py`` (what a block means to the application), then ``simulator.py`` (faults
+in virtual time) and ``node.py`` (real processes).
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ verification is two comb multiplications, about 2.5x faster. A bounded LRU memo 
 recent verify results: in a broadcast network every node receives the *same* vote, and in
 the simulator all nodes share one process, so each distinct vote is checked once.
 
-Read next: ``tx.py`` (what is signed) and ``store.py`` (where the big things live).
+Read next: ``store.py`` (where the big things live), then ``tx.py`` (what is signed).
 """
 
 from __future__ import annotations

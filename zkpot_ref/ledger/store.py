@@ -23,7 +23,7 @@ Writes are atomic: write a temporary file in the same directory, fsync it, then
 ``os.replace`` it onto the final name and fsync the directory, so a crash leaves either
 no file or the complete file, never a half-written blob under a valid name.
 
-Read next: ``log.py`` (the other thing a node keeps on disk: its block log).
+Read next: ``encoding.py`` (the byte layout of transactions and blocks).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ signature. ``tx_id()`` is SHA-256 of the full encoding. ``decode`` is strict: an
 the exact canonical encoding (including trailing bytes and oversize input) is
 ``MalformedInput``.
 
-Read next: ``block.py`` (how a block carries the round's accepted transactions).
+Read next: ``merkle.py`` (the root that binds a block to its transactions), then ``block.py``.
 """
 
 from __future__ import annotations

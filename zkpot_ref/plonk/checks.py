@@ -17,7 +17,7 @@ clamps, argmax), so they must be cheap:
   b = [x == 0].
 - **select(c, x, y)** = c·(x - y) + y for a boolean c.
 
-Read next: ``lookup.py`` (the argument that makes a lookup row sound).
+Read next: ``preprocess.py`` (keys from a circuit, lookups included).
 """
 
 from __future__ import annotations

@@ -192,32 +192,6 @@ class Circuit:
         """One row asserting x is in the table: q_K = 1, a = x, every other selector 0."""
         self.gate(x, None, None, label=label, lookup=True)
 
-    # -- comparisons, built from gates and lookups (plonk/checks.py) ----------------------
-    def range_check(self, x: Variable, bits: int, label: str = "range") -> None:
-        """Assert 0 <= x < 2^bits (table-sized limbs; see plonk/checks.py)."""
-        from zkpot_ref.plonk.checks import range_check
-
-        range_check(self, x, bits, label)
-
-    def less_than(self, x: Variable, y: Variable, bits: int, label: str = "less_than") -> Variable:
-        """A boolean variable [x < y], for x, y known to be < 2^bits."""
-        from zkpot_ref.plonk.checks import less_than
-
-        return less_than(self, x, y, bits, label)
-
-    def is_zero(self, x: Variable, label: str = "is_zero") -> Variable:
-        """A boolean variable [x == 0]."""
-        from zkpot_ref.plonk.checks import is_zero
-
-        return is_zero(self, x, label)
-
-    def select(self, condition: Variable, x: Variable, y: Variable,
-               label: str = "select") -> Variable:
-        """x if condition else y (condition must be boolean)."""
-        from zkpot_ref.plonk.checks import select
-
-        return select(self, condition, x, y, label)
-
     # -- the witness ----------------------------------------------------------------
     def public_values(self) -> list[int]:
         """Values of the public inputs, in declaration order."""

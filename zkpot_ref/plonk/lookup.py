@@ -31,6 +31,8 @@ Transcript (ours; circuits without lookups keep snarkjs' vanilla transcript): [m
 absorbed after [a], [b], [c] (before beta), delta = H(gamma), [phi] after [z] (before
 alpha); the evaluations q_K(xi), t(xi), m(xi), phi(xi·omega) follow the vanilla six.
 Blinding: m gets (b12 X + b13)·Z_H, phi gets (b14 X² + b15 X + b16)·Z_H.
+
+Read next: ``checks.py`` (range checks and comparisons built on lookup rows).
 """
 
 from __future__ import annotations

@@ -21,7 +21,10 @@ z: z(omega^0) = 1 and
 which wraps around to 1 after the last row exactly when the two products agree.
 
 This module builds sigma_1..sigma_3 (as evaluations on H) from a circuit and computes the
-accumulator's evaluations. Read next: ``preprocess.py``.
+accumulator's evaluations.
+
+Read next: ``lookup.py`` (an argument of the same shape: a running sum instead of a
+product).
 """
 
 from __future__ import annotations
@@ -79,6 +82,7 @@ def build_sigmas(circuit: Circuit, domain: Domain) -> list[list[int]]:
     return sigmas
 
 
+# --8<-- [start:accumulator]
 def accumulator(
     wires: list[list[int]],
     sigmas: list[list[int]],
@@ -107,3 +111,5 @@ def accumulator(
     for i in range(n - 1):
         z[i + 1] = z[i] * numerators[i] % R * inverses[i] % R
     return z
+
+# --8<-- [end:accumulator]

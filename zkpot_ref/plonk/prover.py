@@ -103,6 +103,7 @@ class Prover:
         return self.backend.kernel(evaluate)(coeffs, x)
 
     # -- the five rounds ----------------------------------------------------------------
+    # --8<-- [start:round_1]
     def round_1(self) -> Message1:
         """a(X) = (b1 X + b2) Z_H + sum a_i L_i, likewise b (b3, b4), c (b5, b6)."""
         b = self.b
@@ -110,6 +111,8 @@ class Prover:
                       zip(self.wire_evals, ((b[2], b[1]), (b[4], b[3]), (b[6], b[5])))]
         return Message1(*(self.commit(w) for w in self.wires))
 
+    # --8<-- [start:round_2]
+    # --8<-- [end:round_1]
     def round_2(self, beta: int, gamma: int, delta: int) -> Message2:
         """z(X) = (b7 X² + b8 X + b9) Z_H + sum z_i L_i (``permutation.accumulator``).
 
@@ -122,6 +125,7 @@ class Prover:
         self.z = self.interpolate(z_evals, (b[9], b[8], b[7]))
         return Message2(self.commit(self.z))
 
+    # --8<-- [end:round_2]
     def quotient_columns(self) -> dict[str, list[int]]:
         """Everything the quotient reads, on the 4n coset (``quotient.COLUMNS``)."""
         pi_evals = [(-v) % R for v in self.public] + [0] * (self.n - len(self.public))

@@ -13,6 +13,8 @@ module only translates representations (layouts from snarkjs 0.7.6, see
 
 ``verify(vk, proof, public)`` takes the three parsed JSON files as they are. Malformed
 JSON content raises MalformedInput; a well-formed proof that fails returns False.
+
+Read next: ``../quant.py`` (part 5: the integer model a proof can check).
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ Why step 2 proves the gate and permutation identities: r(xi) = -r0 *is* the stat
 "gate + alpha·perm + alpha²·start - Z_H(xi)·t(xi) = 0" evaluated at the random point xi
 (see ``prover.round_5``), so a valid opening of r at xi proves the identity at xi, and by
 Schwartz–Zippel on all of H. The fast verifier merges both openings with the random u.
+
+Read next: ``snarkjs.py`` (the same keys and proofs as snarkjs' JSON files).
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ as ``<out>.salt`` — keep it private, it is what the model is revealed with if 
 ``verify`` needs only the task directory and the proof file. Mistakes end in one
 ``error:`` line and exit status 2 (``cli.py``).
 
-Read next: ``fl/task_command.py`` (``zkpot task``), then the FL wiring (``fl/verify.py``).
+Read next: ``../ledger/edwards25519.py`` (part 7, the ledger, starts with the group its signatures
+use).
 """
 
 from __future__ import annotations
