@@ -80,6 +80,7 @@ def test_arithmetic_matches_integers_mod_p(field: type) -> None:
         assert 2 * x == x * 2 == x + x
 
 
+@pytest.mark.task1_1
 @pytest.mark.parametrize("field", FIELDS)
 def test_fermat_and_euclid_inverses_agree(field: type) -> None:
     p = field.MODULUS
@@ -89,6 +90,7 @@ def test_fermat_and_euclid_inverses_agree(field: type) -> None:
         assert field(a).inverse() == field(inverse_mod(a, p))
 
 
+@pytest.mark.task1_1
 def test_zero_has_no_inverse() -> None:
     for f in (inverse_mod, inverse_mod_fermat):
         with pytest.raises(ZeroDivisionError):
@@ -109,6 +111,7 @@ def test_batch_inverse() -> None:
         batch_inverse_ints([1, 0, 2], R_MODULUS)
 
 
+@pytest.mark.task1_2
 @pytest.mark.parametrize("field", FIELDS)
 def test_sqrt_agrees_with_sympy(field: type) -> None:
     p = field.MODULUS
@@ -130,6 +133,7 @@ def test_sqrt_agrees_with_sympy(field: type) -> None:
     assert sqrt_mod(0, p) == 0
 
 
+@pytest.mark.task1_2
 def test_tonelli_shanks_on_a_high_two_adicity_prime() -> None:
     # Fr (2-adicity 28) exercises the general Tonelli–Shanks loop, not the p = 3 mod 4 shortcut
     assert R_MODULUS % 4 == 1

@@ -194,6 +194,18 @@ def test_round_trips_for_degrees_0_to_64(srs: SRS) -> None:
             assert proof == G * ((f_tau - value) * pow(TAU - z, -1, R) % R)
 
 
+@pytest.mark.task3_1
+def test_open_at_against_the_algebra(srs: SRS) -> None:
+    """With tau known, pi must be [q(tau)]_1 with q(tau) = (f(tau) - f(z)) / (tau - z)."""
+    rng = random.Random(11)
+    for degree in (0, 1, 7, DEGREE):
+        f, z = random_poly(rng, degree), rng.randrange(R)
+        value, proof = open_at(srs, f, z)
+        assert value == Polynomial(f)(z)
+        f_tau = Polynomial(f)(TAU)
+        assert proof == G * ((f_tau - value) * pow(TAU - z, -1, R) % R)
+
+
 def test_commit_is_linear_and_accepts_bytes(srs: SRS) -> None:
     rng = random.Random(2)
     f, g = random_poly(rng, 20), random_poly(rng, 30)
@@ -229,6 +241,7 @@ def opened(srs: SRS) -> tuple[list[int], G1, int, int, G1]:
     return f, commit(srs, f), z, value, proof
 
 
+@pytest.mark.task3_2
 def test_wrong_evaluation_fails(srs: SRS, opened) -> None:
     _, c, z, value, proof = opened
     assert verify_opening(srs, c, z, value, proof)
@@ -250,6 +263,7 @@ def test_proof_for_another_polynomial_fails(srs: SRS, opened) -> None:
     assert not verify_opening(srs, commit(srs, g), z, value, g_proof)  # value of f
 
 
+@pytest.mark.task3_2
 def test_identity_point_tricks(srs: SRS, opened) -> None:
     _, c, z, value, proof = opened
     o = G1.identity()
@@ -351,6 +365,7 @@ def test_batch_at_one_point_negatives(srs: SRS, batch) -> None:
     assert not verify_batch(srs, cs, z, ys, G1.identity(), v)
 
 
+@pytest.mark.task3_2
 def test_batch_at_two_points(srs: SRS, batch) -> None:
     _, first, second = batch
     assert verify_batches(srs, [first, second])

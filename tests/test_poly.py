@@ -22,6 +22,7 @@ def rand_list(n: int) -> list[int]:
     return [rng.randrange(R) for _ in range(n)]
 
 
+@pytest.mark.task1_3
 @pytest.mark.parametrize("k", range(1, 11))
 def test_ntt_matches_sympy(k: int) -> None:
     n = 1 << k
@@ -31,6 +32,7 @@ def test_ntt_matches_sympy(k: int) -> None:
     assert domain.intt(values) == [int(v) for v in sympy_intt(values, prime=R)]
 
 
+@pytest.mark.task1_3
 @pytest.mark.parametrize("k", [0, 1, 2, 3, 6])
 def test_ntt_matches_naive_evaluation(k: int) -> None:
     n = 1 << k
@@ -141,6 +143,7 @@ def test_polynomial_arithmetic() -> None:
     assert Polynomial([Fr(3), 4])(Fr(2)) == 11
 
 
+@pytest.mark.task1_4
 def test_divide_by_linear() -> None:
     f = Polynomial(rand_list(65))
     z = rng.randrange(R)

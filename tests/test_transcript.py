@@ -42,6 +42,7 @@ def test_shared_vectors() -> None:
     assert {135, 136, 137} <= lengths  # the rate boundary is covered
 
 
+@pytest.mark.task1_5
 def test_empty_input_is_keccak_not_sha3() -> None:
     import hashlib
 
@@ -56,6 +57,7 @@ def test_matches_pycryptodome(data: bytes) -> None:
     assert keccak256(data) == independent_keccak(data)
 
 
+@pytest.mark.task1_5
 @pytest.mark.parametrize("n", [134, 135, 136, 137, 271, 272, 273])
 def test_rate_boundaries(n: int) -> None:
     data = bytes(i % 251 for i in range(n))

@@ -57,6 +57,7 @@ def inverse_mod(a: int, p: int) -> int:
     a %= p
     if a == 0:
         raise ZeroDivisionError("0 has no inverse in a field")
+    # BEGIN TASK 1.1: inverse_mod, the extended Euclidean algorithm
     old_r, r = a, p
     old_s, s = 1, 0
     while r:
@@ -64,6 +65,7 @@ def inverse_mod(a: int, p: int) -> int:
         old_r, r = r, old_r - q * r
         old_s, s = s, old_s - q * s
     return old_s % p
+    # END TASK 1.1
 
 # --8<-- [end:inverse_mod]
 
@@ -126,6 +128,7 @@ def sqrt_mod(a: int, p: int) -> int | None:
     if p % 4 == 3:  # shortcut (Fq is such a prime): a^((p+1)/4) squares to a
         x = pow(a, (p + 1) // 4, p)
         return min(x, p - x)
+    # BEGIN TASK 1.2: sqrt_mod, Tonelli-Shanks
     s, q = 0, p - 1
     while q % 2 == 0:
         s, q = s + 1, q // 2
@@ -142,6 +145,7 @@ def sqrt_mod(a: int, p: int) -> int | None:
         m, c = i, b * b % p
         t, x = t * c % p, x * b % p
     return min(x, p - x)
+    # END TASK 1.2
 
 
 # --------------------------------------------------------------------------------------

@@ -196,8 +196,10 @@ def commit(srs: SRS, coeffs: Sequence[int], msm: MSM = msm) -> G1:
 def open_at(srs: SRS, coeffs: Sequence[int], z: int, msm: MSM = msm) -> tuple[int, G1]:
     """(f(z), pi) with pi = [q(tau)]_1 and q = (f - f(z)) / (X - z), by synthetic division."""
     c = _coefficients(srs, coeffs)
+    # BEGIN TASK 3.1: open_at: commit to the quotient (f - f(z)) / (X - z)
     quotient, value = Polynomial(c).divide_by_linear(_scalar(z, "z"))
     return value, commit(srs, quotient.coeffs, msm)
+    # END TASK 3.1
 
 # --8<-- [end:commit_open]
 
@@ -301,6 +303,7 @@ def verify_batches(srs: SRS, claims: Sequence[BatchClaim], u: int | None = None)
             raise MalformedInput("a claim needs one value per commitment (and at least one)")
         z, v = _scalar(claim.z, "z"), _scalar(claim.v, "v", nonzero=True)
         w = _g1(claim.proof, "proof")
+        # BEGIN TASK 3.2: the batched pairing equation of GWC19
         combined_value, weight = 0, weight_u
         for c, y in zip(claim.commitments, claim.values):
             lhs_points.append(_g1(c, "commitment"))
@@ -311,6 +314,7 @@ def verify_batches(srs: SRS, claims: Sequence[BatchClaim], u: int | None = None)
         lhs_scalars += [(-combined_value) % R, weight_u * z % R]
         proofs.append(w)
         weight_u = weight_u * u % R
+        # END TASK 3.2
     lhs = msm(lhs_points, lhs_scalars)
     rhs = msm(proofs, [pow(u, j, R) for j in range(len(proofs))])
     return pairing_check([(lhs, srs.g2_one), (-rhs, srs.g2_tau)])

@@ -74,6 +74,7 @@ def ntt(values: Sequence[int], omega: int) -> list[int]:
     if n & (n - 1):
         raise MalformedInput(f"NTT size must be a power of two, got {n}")
     _bit_reverse_permute(a)
+    # BEGIN TASK 1.3: the radix-2 NTT butterflies
     m = 1
     while m < n:
         w_m = pow(omega, n // (2 * m), R)
@@ -87,6 +88,7 @@ def ntt(values: Sequence[int], omega: int) -> list[int]:
                 a[start + j] = (u + v) % R
                 a[start + j + m] = (u - v) % R
         m *= 2
+    # END TASK 1.3
     return a
 
 # --8<-- [end:ntt]
@@ -318,12 +320,14 @@ class Polynomial:
         n = len(self.coeffs)
         if n == 0:
             return Polynomial([]), 0
+        # BEGIN TASK 1.4: division by (X - z), Ruffini's rule
         quotient = [0] * (n - 1)
         carry = self.coeffs[-1]
         for j in range(n - 2, -1, -1):
             quotient[j] = carry
             carry = (self.coeffs[j] + z * carry) % R
         return Polynomial(quotient), carry
+        # END TASK 1.4
 
     # --8<-- [end:divide_by_linear]
 

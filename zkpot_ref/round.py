@@ -257,6 +257,7 @@ class Federation:
 
     # -- 2-3. validators and the leader's reveal ---------------------------------------
     def _check(self, tx: Transaction, r: int) -> str | None:
+        # BEGIN TASK 9.1: a validator's check of a client's transaction
         if tx.round != r:
             return f"made for round {tx.round}, not {r}"
         if not tx.verify_signature():
@@ -264,6 +265,7 @@ class Federation:
         if not self.checks.verify_proof(tx):
             return "proof does not verify for this claim, round and client"
         return None
+        # END TASK 9.1
 
     def play(self, r: int) -> RoundReport:
         """Run round r (rounds are numbered from 1, one block each)."""

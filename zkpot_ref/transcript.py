@@ -82,10 +82,12 @@ def keccak_f1600(state: list[int]) -> list[int]:
             for y in range(5):
                 b[y + 5 * ((2 * x + 3 * y) % 5)] = _rotl(a[x + 5 * y], RHO_OFFSETS[x][y])
         # chi: the only non-linear step, a ^= (~b1) & b2 along rows
+        # BEGIN TASK 1.5: Keccak's chi step, the only non-linear one
         a = [
             b[i] ^ ((~b[(i % 5 + 1) % 5 + 5 * (i // 5)]) & b[(i % 5 + 2) % 5 + 5 * (i // 5)])
             for i in range(25)
         ]
+        # END TASK 1.5
         # iota: break the symmetry between rounds
         a[0] ^= rc
     return a

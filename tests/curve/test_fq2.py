@@ -20,6 +20,7 @@ def as_py(x: Fq2) -> ob.FQ2:
     return ob.FQ2([x.c0, x.c1])
 
 
+@pytest.mark.task2_1
 def test_arithmetic_matches_py_ecc(rng) -> None:
     for _ in range(20):
         a, b = random_fq2(rng), random_fq2(rng)
@@ -77,6 +78,7 @@ def test_hash_repr_bool() -> None:
     assert not Fq2.zero() and Fq2(0, 1) and Fq2.zero().is_zero()
 
 
+@pytest.mark.task2_1
 @settings(max_examples=30, deadline=None)
 @given(elements, elements, elements)
 def test_field_laws(a: Fq2, b: Fq2, c: Fq2) -> None:

@@ -55,6 +55,7 @@ def test_generator_matches_py_ecc() -> None:
     assert B2 * Fq2(9, 1) == Fq2(3)
 
 
+@pytest.mark.task2_2
 def test_group_law_matches_py_ecc(rng) -> None:
     g = G2.generator()
     for _ in range(3):

@@ -112,6 +112,7 @@ def test_scalars_are_reduced_mod_r(rng) -> None:
     assert msm(points, bigger) == msm(points, scalars) == msm(points, negative)
 
 
+@pytest.mark.task2_4
 def test_msm_on_g2(rng) -> None:
     for n in (0, 1, 3, 12):
         points, scalars = inputs(rng, n, G2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +31,7 @@ def test_generic_formulas_agree_with_plain_int_copies(rng) -> None:
         assert same_point(g1_double((p.x, p.y, p.z)), p + p)
 
 
+@pytest.mark.task2_2
 def test_addition_edge_cases() -> None:
     for group in (G1, G2):
         g, o = group.generator(), group.identity()

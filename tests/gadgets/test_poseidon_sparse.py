@@ -10,7 +10,7 @@ import pytest
 
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS as R
-from zkpot_ref.gadgets.poseidon import permute, poseidon
+from zkpot_ref.gadgets.poseidon import params, permute, permute_rounds, poseidon
 from zkpot_ref.gadgets.poseidon_circuit import LinearForm, permutation_rows, permute_forms
 from zkpot_ref.gadgets.poseidon_sparse import (
     factor,
@@ -23,6 +23,19 @@ from zkpot_ref.plonk.circuit import Circuit
 
 VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors" / \
     "poseidon_bn254_circomlib.json"
+
+
+@pytest.mark.task5_1
+def test_the_named_rounds_give_circomlibs_poseidon() -> None:
+    """poseidon([1, 2]) of circomlibjs (the test vector every Poseidon port quotes), computed
+    with the readable round schedule; and that schedule equals the fast permutation."""
+    expected = 0x115CC0F5E7D690413DF64C6B9662E9CF2A3617F2743245519E19607A4417189A
+    assert poseidon([1, 2]) == expected
+    assert permute_rounds([0, 1, 2], params(3))[0] == expected
+    rng = random.Random(5)
+    for t in (2, 5, 9):
+        state = [rng.randrange(R) for _ in range(t)]
+        assert permute_rounds(state, params(t)) == permute(state)
 
 
 def run(fn, values: list[int]) -> tuple[list[int], int]:

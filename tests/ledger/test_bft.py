@@ -98,6 +98,7 @@ def check_certificate(decision) -> None:
     assert len(signers) >= VALIDATORS.quorum
 
 
+@pytest.mark.task7_3
 def test_all_correct_decide_the_round_0_proposal() -> None:
     cluster = Cluster()
     cluster.run()
@@ -107,6 +108,7 @@ def test_all_correct_decide_the_round_0_proposal() -> None:
         check_certificate(decision)
 
 
+@pytest.mark.task7_3
 def test_silent_proposer_times_out_and_round_1_decides() -> None:
     """Lines 21, 57-60 (prevote nil on timeoutPropose), 44-46, 47-48, 65-67."""
     cluster = Cluster(drop=lambda j, m: m.sender == 0)  # validator 0 is cut off entirely
@@ -117,6 +119,7 @@ def test_silent_proposer_times_out_and_round_1_decides() -> None:
     assert {(d.round, d.value) for d in decided.values()} == {(1, b"from 1")}
 
 
+@pytest.mark.task7_3
 def test_invalid_proposal_gets_nil_prevotes() -> None:
     """Lines 23-26: valid(v) fails -> prevote nil; nobody decides the invalid value."""
     n = node(1, valid=lambda v: v != b"from 0")
@@ -137,6 +140,7 @@ def locked_on_a(me: int = 3, round_: int = 1) -> Tendermint:
     return n
 
 
+@pytest.mark.task7_3
 def test_a_locked_validator_prevotes_nil_for_another_value() -> None:
     """Lines 22-27: lockedRound = 0 and v != lockedValue -> nil; the locked value -> v."""
     n = locked_on_a()
@@ -147,6 +151,7 @@ def test_a_locked_validator_prevotes_nil_for_another_value() -> None:
     assert prevote.value_id == vid(A)
 
 
+@pytest.mark.task7_3
 def test_a_newer_proof_of_lock_unlocks() -> None:
     """Lines 28-33: a proposal with vr = 1 >= lockedRound and 2f+1 prevotes for it in
     round 1 is prevoted even though we are locked on A since round 0."""
@@ -161,6 +166,7 @@ def test_a_newer_proof_of_lock_unlocks() -> None:
     assert prevote.value_id == vid(B) and prevote.round == 2
 
 
+@pytest.mark.task7_3
 def test_an_older_proof_of_lock_does_not_unlock() -> None:
     """Line 29: lockedRound (1) > vr (0) and v != lockedValue -> prevote nil."""
     n = node(3, restored=LockState(1, 2, Step.PROPOSE, A, 1, A, 1))

@@ -42,11 +42,13 @@ CT_PATHS = {
 }  # fmt: skip
 
 
+@pytest.mark.task7_1
 def test_roots_match_rfc6962_vectors() -> None:
     for n in range(len(CT_LEAVES) + 1):
         assert merkle_root(CT_LEAVES[:n]).hex() == CT_ROOTS[n]
 
 
+@pytest.mark.task7_2
 def test_paths_match_rfc6962_vectors() -> None:
     root = bytes.fromhex(CT_ROOTS[8])
     for index, expected in CT_PATHS.items():
@@ -64,6 +66,7 @@ def test_hash_prefixes_separate_leaves_from_nodes() -> None:
     assert merkle_root([a, b, c]) != merkle_root([a, b, c, c])  # no CVE-2012-2459
 
 
+@pytest.mark.task7_2
 def test_every_path_in_every_small_tree_and_nothing_else_verifies() -> None:
     leaves = [bytes([i, 7 * i % 256]) for i in range(13)]
     for n in range(1, len(leaves) + 1):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from plonk_helpers import random_circuit
 
 from zkpot_ref.field import R_MODULUS as R
@@ -53,6 +54,7 @@ def accumulator_for(c: Circuit, n: int) -> list[int]:
     return z, wires, domain
 
 
+@pytest.mark.task4_1
 def test_accumulator_wraps_to_one_when_copies_hold() -> None:
     c = random_circuit(11, 30, 2)
     z, wires, domain = accumulator_for(c, 32)
@@ -67,6 +69,7 @@ def test_accumulator_wraps_to_one_when_copies_hold() -> None:
     assert z[last] * num % R == den % R
 
 
+@pytest.mark.task4_1
 def test_accumulator_does_not_wrap_when_a_copy_is_broken() -> None:
     c = Circuit()
     x, y = c.private_input(5), c.private_input(6)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+
 import pytest
 from plonk_helpers import random_circuit, shared_srs
 
-from zkpot_ref.backend import Backend
+from zkpot_ref.backend import Backend, current
 from zkpot_ref.errors import CircuitError, MalformedInput
 from zkpot_ref.kzg import commit
+from zkpot_ref.plonk.fiat_shamir import FiatShamir
 from zkpot_ref.plonk.preprocess import setup
-from zkpot_ref.plonk.prover import add_blinding, evaluate, prove
+from zkpot_ref.plonk.prover import Prover, add_blinding, evaluate, linear_combination, prove
 from zkpot_ref.plonk.verifier import verify
 from zkpot_ref.poly import Domain, Polynomial
 
@@ -135,3 +139,83 @@ def test_fixed_blinders_give_the_golden_lookup_proof() -> None:
     pk, _ = setup(circuit, shared_srs())
     proof = prove(pk, circuit, blinders=list(range(101, 117)))
     assert hashlib.sha256(proof.to_bytes()).hexdigest() == GOLDEN_LOOKUP
+
+
+# -- golden values per round (the exercises of docs/plonk_prover.md#tasks) -----------------
+# Like plonkathon's held-back tests: the circuit, the blinders (1..11) and the SRS are fixed,
+# the challenges come from the real Fiat–Shamir schedule, so each round's message is one
+# fixed value. Each round's test replays the rounds before it.
+
+ROUND_GOLDEN = {
+    1: "e2836d0d1eb8db24f3773c1215dcfef2b0908df72000df3243a0b3fc979923e4",
+    2: "654e3cad57e34e46b282f94085117605615db0d13a1c4d4b07c30584c77b538f",
+    3: "bb71fbe2c7b7a4f3764c04b84922bc5a1563e9da8ecc40d342275f314313e5ca",
+    4: "4f6c8bd79be08f26b6e968703ed3fc4b14d5bf2ceb72d0c1de68233290d2cd3b",
+    "r": "6307c20f998186c7f1f1012f8cd1414d51afdf060420a493b2971f52705bc0bd",
+    5: "316bd141667352a3b7885d657d99d4f86b227011ff14006e22c4742719baa0a2",
+}
+
+
+def _message_digest(message: object) -> str:
+    parts = []
+    for f in dataclasses.fields(message):
+        value = getattr(message, f.name)
+        if value is not None:
+            parts.append(value.to_bytes() if hasattr(value, "to_bytes") and not isinstance(
+                value, int) else int(value).to_bytes(32, "big"))
+    return _sha256(b"".join(parts))
+
+
+def _rounds(last: int | str) -> str:
+    """Run the prover up to round ``last`` ("r": the linearisation after round 4); digest."""
+    circuit = random_circuit(5, 20, 2)
+    pk, _ = setup(circuit, shared_srs(64))
+    prover = Prover(pk, circuit, list(range(1, 12)), current())
+    schedule = FiatShamir(pk.vk, prover.public)
+    message = prover.round_1()
+    if last != 1:
+        message = prover.round_2(*schedule.round_1(message))
+    if last not in (1, 2):
+        message = prover.round_3(schedule.round_2(message))
+    if last not in (1, 2, 3):
+        message = prover.round_4(schedule.round_3(message))
+    if last == "r":
+        r = linear_combination(prover.linearisation(message))
+        return _sha256(b"".join(x.to_bytes(32, "big") for x in r))
+    if last == 5:
+        message = prover.round_5(schedule.round_4(message))
+    return _message_digest(message)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.task4_2
+def test_golden_round_1() -> None:
+    assert _rounds(1) == ROUND_GOLDEN[1]
+
+
+@pytest.mark.task4_3
+def test_golden_round_2() -> None:
+    assert _rounds(2) == ROUND_GOLDEN[2]
+
+
+@pytest.mark.task4_4
+def test_golden_round_3() -> None:
+    assert _rounds(3) == ROUND_GOLDEN[3]
+
+
+@pytest.mark.task4_5
+def test_golden_round_4() -> None:
+    assert _rounds(4) == ROUND_GOLDEN[4]
+
+
+@pytest.mark.task4_6
+def test_golden_linearisation() -> None:
+    assert _rounds("r") == ROUND_GOLDEN["r"]
+
+
+@pytest.mark.task4_7
+def test_golden_round_5() -> None:
+    assert _rounds(5) == ROUND_GOLDEN[5]

@@ -15,8 +15,9 @@ from zkpot_ref.field import R_MODULUS as R
 from zkpot_ref.plonk.preprocess import setup
 from zkpot_ref.plonk.proof import POINT_FIELDS, PROOF_BYTES, SCALAR_FIELDS, Proof
 from zkpot_ref.plonk.prover import prove
-from zkpot_ref.plonk.verifier import verify
+from zkpot_ref.plonk.verifier import public_input_at, verify
 from zkpot_ref.plonk.verifier_unoptimised import verify_step_by_step
+from zkpot_ref.poly import Domain
 
 VERIFIERS = [verify, verify_step_by_step]
 
@@ -28,6 +29,16 @@ def statement():
     return circuit, pk, vk, prove(pk, circuit)
 
 
+@pytest.mark.task4_8
+def test_public_input_at_is_minus_the_lagrange_sum() -> None:
+    domain, public, xi = Domain(16), [3, 5, R - 7], 123456789
+    pi, l1 = public_input_at(domain, public, xi)
+    assert l1 == domain.lagrange_at(0, xi)
+    assert pi == -sum(p * domain.lagrange_at(i, xi) for i, p in enumerate(public)) % R
+    assert public_input_at(domain, [], xi) == (0, l1)
+
+
+@pytest.mark.task4_9
 @pytest.mark.parametrize("check", VERIFIERS)
 def test_valid_proof_accepted(check) -> None:
     circuit, _, vk, proof = statement()
@@ -96,6 +107,7 @@ def test_each_commitment_tampered(name: str) -> None:
     assert not verify(vk, circuit.public_values(), to_identity)
 
 
+@pytest.mark.task4_9
 @pytest.mark.parametrize("name", SCALAR_FIELDS)
 def test_each_evaluation_tampered(name: str) -> None:
     circuit, _, vk, proof = statement()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 from conftest import CONFIG
 
 from zkpot_ref.chain import verify_chain
 from zkpot_ref.errors import MalformedInput
-from zkpot_ref.round import RoundConfig, run_rounds
+from zkpot_ref.round import Federation, RoundConfig, run_rounds
 
 
 def test_every_round_rejects_the_free_rider_and_commits_a_block(chain_run) -> None:  # noqa: ANN001
@@ -82,3 +83,25 @@ def test_bad_configurations_are_refused() -> None:
                             ({"rounds": 0}, "--rounds"), ({"workers": 0}, "--workers")]:
         with pytest.raises(MalformedInput, match=message):
             RoundConfig(**change)
+
+
+@pytest.mark.task9_1
+def test_a_validator_checks_the_round_then_the_signature_then_the_proof() -> None:
+    """Federation._check on stand-ins: cheap checks first, the proof only for a signed tx."""
+
+    class Tx:
+        def __init__(self, round: int, signed: bool, proven: bool) -> None:
+            self.round, self.signed, self.proven = round, signed, proven
+
+        def verify_signature(self) -> bool:
+            return self.signed
+
+    def verify_proof(tx: Tx) -> bool:
+        assert tx.signed and tx.round == 3, "a proof was checked before the cheap checks"
+        return tx.proven
+
+    federation = SimpleNamespace(checks=SimpleNamespace(verify_proof=verify_proof))
+    assert Federation._check(federation, Tx(3, True, True), 3) is None
+    assert Federation._check(federation, Tx(2, True, True), 3) == "made for round 2, not 3"
+    assert Federation._check(federation, Tx(3, False, True), 3) == "bad signature"
+    assert "proof does not verify" in Federation._check(federation, Tx(3, True, False), 3)

@@ -98,10 +98,12 @@ class Fq2:
     def __mul__(self, other: Fq2 | int) -> Fq2:
         if isinstance(other, Fq2):
             a0, a1, b0, b1 = self.c0, self.c1, other.c0, other.c1
+            # BEGIN TASK 2.1: Karatsuba multiplication in Fq2
             t0 = a0 * b0
             t1 = a1 * b1
             # Karatsuba: the cross term from one product of sums
             return Fq2._raw((t0 - t1) % P, ((a0 + a1) * (b0 + b1) - t0 - t1) % P)
+            # END TASK 2.1
         if isinstance(other, int):
             return Fq2._raw(self.c0 * other % P, self.c1 * other % P)
         return NotImplemented

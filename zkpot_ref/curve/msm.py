@@ -112,6 +112,7 @@ def msm_generic(points: Sequence[Pt], scalars: Sequence[int]) -> Pt:
     for j in reversed(range(windows)):
         for _ in range(c):  # Horner: result = 2^c * result + W_j
             result = result.double()
+        # BEGIN TASK 2.4: Pippenger's buckets and running sum
         buckets = [group.identity() for _ in range(nbuckets + 1)]
         for p, row in zip(points, digit_rows, strict=True):
             if j < len(row) and row[j]:
@@ -122,6 +123,7 @@ def msm_generic(points: Sequence[Pt], scalars: Sequence[int]) -> Pt:
             running = running + buckets[b]
             window_sum = window_sum + running
         result = result + window_sum
+        # END TASK 2.4
     return result
 
 # --8<-- [end:msm_generic]

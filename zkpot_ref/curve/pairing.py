@@ -70,11 +70,13 @@ def _line_step(f: Fq12, t: Affine2, q: Affine2 | None, xp: int, yp: int) -> tupl
         num = yq - yt
     if den.is_zero():  # a vertical line: impossible for Q in G2, so Q was never validated
         raise MalformedInput("pairing: vertical line in the Miller loop; is Q in G2?")
+    # BEGIN TASK 2.3: the Miller loop's line step
     lam = num / den
     x3 = lam.square() - xt - (xt if q is None else q[0])
     y3 = lam * (xt - x3) - yt
     f = f.mul_by_line(yp, lam * (-xp), lam * xt - yt)
     return f, (x3, y3)
+    # END TASK 2.3
 
 
 def _valid_pairs(pairs: Sequence[tuple[G1, G2]]) -> list[tuple[tuple[int, int], Affine2]]:

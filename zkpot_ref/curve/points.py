@@ -66,6 +66,7 @@ def jacobian_add(p1: Jac, p2: Jac) -> Jac:
         return p2
     if z2 == 0:
         return p1
+    # BEGIN TASK 2.2: Jacobian point addition (add-2007-bl)
     z1z1 = z1 * z1
     z2z2 = z2 * z2
     u1 = x1 * z2z2
@@ -83,6 +84,7 @@ def jacobian_add(p1: Jac, p2: Jac) -> Jac:
     y3 = r * (v - x3) - 2 * (s1 * j)
     z3 = ((z1 + z2) * (z1 + z2) - z1z1 - z2z2) * h
     return (x3, y3, z3)
+    # END TASK 2.2
 
 
 def wnaf_digits(k: int, width: int = WNAF_WIDTH) -> list[int]:

@@ -350,6 +350,7 @@ class Tendermint:
             return True
         proposals = self.proposals.get(r, {})
         if self.step == Step.PROPOSE:
+            # BEGIN TASK 7.3: Tendermint's prevote rules (lines 22-33)
             for vid, (value, vr) in proposals.items():
                 # lines 22-27 (no proof of lock, vr = -1) and 28-33 (2f+1 prevotes in vr)
                 if vr == -1 or (0 <= vr < r and self._prevotes_for(vr, vid) >= quorum):
@@ -359,6 +360,7 @@ class Tendermint:
                 self._vote(Kind.PREVOTE, vid if ok else None)
                 self.step = Step.PREVOTE
                 return True
+            # END TASK 7.3
         if (
             self.step == Step.PREVOTE
             and len(self.prevotes.get(r, {})) >= quorum

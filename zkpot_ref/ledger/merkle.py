@@ -46,10 +46,12 @@ def _split(n: int) -> int:
 
 
 def _root_of_hashes(hashes: Sequence[bytes]) -> bytes:
+    # BEGIN TASK 7.1: the Merkle tree hash of RFC 6962
     if len(hashes) == 1:
         return hashes[0]
     k = _split(len(hashes))
     return node_hash(_root_of_hashes(hashes[:k]), _root_of_hashes(hashes[k:]))
+    # END TASK 7.1
 
 
 def merkle_root(leaves: Sequence[bytes]) -> bytes:
@@ -86,6 +88,7 @@ def verify_inclusion(
     """
     if not 0 <= index < size:
         return False
+    # BEGIN TASK 7.2: checking an inclusion path (RFC 9162)
     fn, sn, r = index, size - 1, leaf_hash(leaf)
     for sibling in path:
         if sn == 0:
@@ -98,3 +101,4 @@ def verify_inclusion(
             r = node_hash(r, sibling)
         fn, sn = fn >> 1, sn >> 1
     return sn == 0 and r == root
+    # END TASK 7.2

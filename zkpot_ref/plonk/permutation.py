@@ -95,6 +95,7 @@ def accumulator(
     Readable form: the recurrence in the module docstring. All denominators are
     inverted at once (Montgomery's trick).
     """
+    # BEGIN TASK 4.1: the permutation accumulator z
     n = domain.size
     ids = cell_ids(domain)
     numerators, denominators = [], []
@@ -111,5 +112,6 @@ def accumulator(
     for i in range(n - 1):
         z[i + 1] = z[i] * numerators[i] % R * inverses[i] % R
     return z
+    # END TASK 4.1
 
 # --8<-- [end:accumulator]

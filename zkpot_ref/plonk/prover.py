@@ -106,10 +106,12 @@ class Prover:
     # --8<-- [start:round_1]
     def round_1(self) -> Message1:
         """a(X) = (b1 X + b2) Z_H + sum a_i L_i, likewise b (b3, b4), c (b5, b6)."""
+        # BEGIN TASK 4.2: prover round 1, the blinded wire polynomials
         b = self.b
         self.wires = [self.interpolate(col, blinders) for col, blinders in
                       zip(self.wire_evals, ((b[2], b[1]), (b[4], b[3]), (b[6], b[5])))]
         return Message1(*(self.commit(w) for w in self.wires))
+        # END TASK 4.2
 
     # --8<-- [start:round_2]
     # --8<-- [end:round_1]
@@ -119,11 +121,13 @@ class Prover:
         (``delta`` is the lookup challenge; the plain rounds do not use it.)
         """
         self.beta, self.gamma, self.delta = beta, gamma, delta
+        # BEGIN TASK 4.3: prover round 2, the blinded accumulator
         z_evals = self.backend.kernel(accumulator)(self.wire_evals, self.pk.sigma_evals,
                                                    self.pk.domain, beta, gamma)
         b = self.b
         self.z = self.interpolate(z_evals, (b[9], b[8], b[7]))
         return Message2(self.commit(self.z))
+        # END TASK 4.3
 
     # --8<-- [end:round_2]
     def quotient_columns(self) -> dict[str, list[int]]:
@@ -142,19 +146,23 @@ class Prover:
         t = self.backend.coset_intt(t_evals, self.pk.extended.omega, COSET_SHIFT)
         # t has degree 3n+5 when the witness satisfies the circuit; higher coefficients
         # can only come from a bad witness, and truncating them makes the proof fail.
+        # BEGIN TASK 4.4: prover round 3, splitting and blinding t
         n, b10, b11 = self.n, self.b[10], self.b[11]
         self.t_lo = t[:n] + [b10]
         self.t_mid = [(t[n] - b10) % R] + t[n + 1 : 2 * n] + [b11]
         self.t_hi = [(t[2 * n] - b11) % R] + t[2 * n + 1 : 3 * n + 6]
         return Message3(*(self.commit(p) for p in (self.t_lo, self.t_mid, self.t_hi)))
+        # END TASK 4.4
 
     def round_4(self, xi: int) -> Message4:
         """a(xi), b(xi), c(xi), sigma_1(xi), sigma_2(xi), z(xi·omega)."""
         self.xi = xi
+        # BEGIN TASK 4.5: prover round 4, the evaluations
         sigma = self.pk.sigma_coeffs
         self.evals = Message4(*(self.evaluate(p, xi) for p in (*self.wires, sigma[0], sigma[1])),
                               self.evaluate(self.z, xi * self.omega % R))
         return self.evals
+        # END TASK 4.5
 
     def linearisation(self, evals: Message4) -> list[tuple[int, Sequence[int]]]:
         """r(X) as (scalar, polynomial) terms:
@@ -169,6 +177,7 @@ class Prover:
         pk, xi, n = self.pk, self.xi, self.n
         beta, gamma, alpha = self.beta, self.gamma, self.alpha
         ea, eb, ec = evals.eval_a, evals.eval_b, evals.eval_c
+        # BEGIN TASK 4.6: the linearisation polynomial r(X)
         zh = pk.domain.vanishing_at(xi)
         self.l1_at_xi = pk.domain.lagrange_at(0, xi)
         z_coef = (alpha * (ea + beta * xi + gamma) % R * (eb + beta * K1 * xi + gamma) % R
@@ -180,6 +189,7 @@ class Prover:
         return [(ea * eb, q["q_M"]), (ea, q["q_L"]), (eb, q["q_R"]), (ec, q["q_O"]),
                 (1, q["q_C"]), (z_coef, self.z), (s3_coef, pk.sigma_coeffs[2]),
                 (-zh, self.t_lo), (-zh * xn, self.t_mid), (-zh * xn * xn, self.t_hi)]
+        # END TASK 4.6
 
     def opened_at_xi(self) -> list[Sequence[int]]:
         """The polynomials whose values at xi round 4 sent, in order: a, b, c, s1, s2."""
@@ -195,12 +205,14 @@ class Prover:
         W_xiw  opens z at xi·omega (with v·phi too, with lookups).
         The verifier knows every value: r(xi) = -r0 and round 4's evaluations.
         """
+        # BEGIN TASK 4.7: prover round 5, the two batch openings
         r = self.backend.kernel(linear_combination)(self.linearisation(self.evals))
         at_xi = [r, *self.opened_at_xi()]
         _, w_xi = self.backend.open_batch(self.pk.srs, at_xi, self.xi, v)
         _, w_xiw = self.backend.open_batch(self.pk.srs, self.opened_at_xi_omega(),
                                            self.xi * self.omega % R, v)
         return Message5(w_xi, w_xiw)
+        # END TASK 4.7
 
 
 class LookupProver(Prover):

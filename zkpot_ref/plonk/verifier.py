@@ -61,9 +61,11 @@ def compute_challenges(vk: VerificationKey, public: Sequence[int], proof: Proof)
 
 def public_input_at(domain: Domain, public: Sequence[int], xi: int) -> tuple[int, int]:
     """(PI(xi), L_1(xi)) with PI(xi) = -sum_i public_i L_i(xi)."""
+    # BEGIN TASK 4.8: the verifier's PI(xi)
     lagrange = domain.lagrange_all_at(xi, count=max(1, len(public)))
     pi = -sum(p * l for p, l in zip(public, lagrange)) % R
     return pi, lagrange[0]
+    # END TASK 4.8
 
 
 def validated_challenges(vk: VerificationKey, public: Sequence[int],
@@ -82,9 +84,11 @@ def constant_term(proof: Proof, ch: Challenges, pi: int, l1: int) -> int:
     (b = beta, g = gamma.) With lookups, the lookup argument's constant joins it.
     """
     a, b, c, zw = proof.eval_a, proof.eval_b, proof.eval_c, proof.eval_zw
+    # BEGIN TASK 4.9: the verifier's constant term r0
     perm_sigma = (a + ch.beta * proof.eval_s1 + ch.gamma) * (b + ch.beta * proof.eval_s2
                                                              + ch.gamma) % R
     r0 = (pi - l1 * ch.alpha * ch.alpha - ch.alpha * perm_sigma % R * (c + ch.gamma) % R * zw)
+    # END TASK 4.9
     if proof.has_lookups:
         _, constant = lookup.linearisation(ch.alpha, ch.delta, l1, a, proof.eval_qk,
                                            proof.eval_t, proof.eval_m, proof.eval_phiw)
