@@ -109,6 +109,92 @@ def test_nothing_proven_keeps_the_global_model(submissions) -> None:  # noqa: AN
 
 def test_aggregate_refuses_bad_calls(submissions) -> None:  # noqa: ANN001
     with pytest.raises(MalformedInput):
-        aggregation.aggregate("median", submissions, [0, 1, 2, 3], RejectAll(), 3)
+        aggregation.aggregate("mean-of-nothing", submissions, [0, 1, 2, 3], RejectAll(), 3)
     with pytest.raises(MalformedInput):
         aggregation.aggregate("leader", submissions, [0, 1], RejectAll(), 3)
+
+
+def _noised(split, shards, trained, cid: int,  # noqa: ANN001
+            sigma: float = 1.0) -> client.Submission:
+    rng = np.random.default_rng(cid)
+    params = tuple(tuple((p + rng.normal(0.0, sigma, p.shape)).astype(np.float32)
+                         for p in layer) for layer in trained)
+    return client.make_submission(cid, 3, client.quantize_on(params, shards[0]), 100, split[1],
+                                  salt=cid)
+
+
+def test_gate_threshold_by_hand() -> None:
+    # |T| = 450, slack 5%: margin ceil(22.5) = 23, chance bar ceil(67.5) = 68
+    assert aggregation.gate_threshold(300, 450) == 277
+    assert aggregation.gate_threshold(20, 450) == 68  # near-chance global: 15% still needed
+    assert aggregation.gate_threshold(450, 450, 0.0) == 450
+    assert aggregation.gate_threshold(90, 100, 0.1) == 80
+    with pytest.raises(MalformedInput):
+        aggregation.gate_threshold(10, 100, 1.0)
+
+
+def test_gated_fedavg(split, shards, trained, submissions) -> None:  # noqa: ANN001
+    v = verify.RecomputeVerifier(split[1])
+    noise = _noised(split, shards, trained, 9)
+    liar = dataclasses.replace(submissions[0], client_id=8, claimed_count=450)
+    subs, senders = [*submissions, noise, liar], [0, 1, 2, 3, 9, 8]
+    counts = sorted(s.claimed_count for s in submissions)
+    out = aggregation.aggregate("gated-fedavg", subs, senders, v, 3, global_count=counts[0],
+                                claim_size=450, slack=0.0)
+    assert out.selected == tuple(s.client_id for s in aggregation.rank(submissions))
+    assert out.rejected == (8,) and noise.claimed_count < counts[0]  # proven but below the bar
+    assert out.global_model.digest() == aggregation.fedavg(submissions, by_count=True).digest()
+    # a previous global model better than all but the best client: only the best passes
+    top = aggregation.aggregate("gated-fedavg", subs, senders, v, 3, global_count=counts[-1],
+                                claim_size=450, slack=0.0)
+    assert top.selected == (aggregation.rank(submissions)[0].client_id,)
+    # nobody passes: the global model stays
+    none = aggregation.aggregate("gated-fedavg", subs, senders, v, 3, global_count=450,
+                                 claim_size=450, slack=0.0)
+    assert none.global_model is None and none.selected == ()
+
+
+def test_robust_baselines_ignore_an_outlier(split, shards, trained,  # noqa: ANN001
+                                            submissions) -> None:
+    test = split[1]
+    v = RejectAll()  # the baselines never ask the verifier
+    noise = _noised(split, shards, trained, 9, sigma=3.0)
+    subs, senders = [*submissions, noise], [0, 1, 2, 3, 9]
+    honest_worst = min(s.claimed_count for s in submissions)
+    krum = aggregation.aggregate("krum", subs, senders, v, 3, f=1)
+    assert len(krum.selected) == 1 and krum.selected[0] != 9
+    assert krum.global_model is next(s.model for s in subs if s.client_id == krum.selected[0])
+    multi = aggregation.aggregate("multi-krum", subs, senders, v, 3, f=1)
+    assert sorted(multi.selected) == [0, 1, 2, 3]
+    assert multi.global_model.digest() == aggregation.fedavg(submissions).digest()
+    for mode in ("median", "trimmed-mean"):
+        out = aggregation.aggregate(mode, subs, senders, v, 3, f=1)
+        assert out.selected == (0, 1, 2, 3, 9)
+        correct = quant.count_correct(out.global_model, test.images, test.labels)
+        assert correct >= honest_worst - 15
+    fedavg = aggregation.aggregate("fedavg-all", subs, senders, v, 3)
+    assert quant.count_correct(fedavg.global_model, test.images, test.labels) < honest_worst - 15
+    glob = client.quantize_on(trained, shards[0])
+    server = tuple(quant.dequantize_model(glob))  # a server that did not move: no trust
+    root = split[0].subset(np.arange(50))
+    still = aggregation.aggregate("fltrust", subs, senders, v, 3, global_model=glob,
+                                  server_params=server, root=root)
+    assert still.selected == ()
+    with pytest.raises(MalformedInput):
+        aggregation.aggregate("fltrust", subs, senders, v, 3)
+
+
+def test_fltrust_follows_the_server(split, shards, trained, submissions) -> None:  # noqa: ANN001
+    from zkpot_ref.fl import model
+
+    test = split[1]
+    glob = client.quantize_on(trained, shards[0])
+    start = quant.dequantize_model(glob)
+    root = split[0].subset(np.arange(0, 1347, 27))  # 50 clean samples
+    server = model.train(tuple(start), root, model.TrainConfig(epochs=1), seed=5)
+    noise = _noised(split, shards, trained, 9, sigma=3.0)
+    out = aggregation.aggregate("fltrust", [*submissions, noise], [0, 1, 2, 3, 9], RejectAll(),
+                                3, global_model=glob, server_params=server, root=root)
+    assert set(out.selected) <= {0, 1, 2, 3, 9} and out.selected
+    honest_worst = min(s.claimed_count for s in submissions)
+    assert quant.count_correct(out.global_model, test.images, test.labels) >= honest_worst - 30

@@ -14,6 +14,15 @@ the rule itself reveals — so every validator recomputes the same global model.
   re-quantized.
 - ``fedavg-all``: plain FedAvg of every submission, no verification at all — the baseline
   that shows what proofs buy (every model must be revealed, and nothing stops poison).
+- ``gated-fedavg`` (this project's design for non-IID data, ``docs/fl_grid.md``): every
+  proven submission whose count reaches a threshold set by the PREVIOUS global model's
+  count reveals, and the next global model is their FedAvg weighted by proven count
+  (:func:`gate_threshold`). The leader mode trains on one client's data a round, which
+  under non-IID shards walks the model from one label mix to the next; the gate keeps
+  every useful client while still refusing the "proven but useless" ones.
+- ``krum``, ``multi-krum``, ``median``, ``trimmed-mean``, ``fltrust``: the robust baselines
+  of ``robust.py`` — no verification, every model revealed — with ``f`` the number of
+  Byzantine clients the server assumes.
 
 FedAvg of integer models: each model is dequantized (r = S(q - Z)), the float weights are
 averaged with weights n_i / sum n, and the average is quantized again; the activation
@@ -37,11 +46,15 @@ import numpy as np
 
 from zkpot_ref import quant
 from zkpot_ref.errors import MalformedInput
-from zkpot_ref.fl.client import PublicSubmission, Submission
+from zkpot_ref.fl import robust
+from zkpot_ref.fl.client import PublicSubmission, Submission, opens
+from zkpot_ref.fl.data import NUM_CLASSES, Dataset
+from zkpot_ref.fl.model import Params
 from zkpot_ref.fl.verify import Verifier
-from zkpot_ref.pot.commit import open_model
 
-MODES = ("leader", "top-k", "fedavg-all")
+PROOF_MODES = ("leader", "top-k", "gated-fedavg")
+BASELINE_MODES = ("fedavg-all", "krum", "multi-krum", "median", "trimmed-mean", "fltrust")
+MODES = (*PROOF_MODES, *BASELINE_MODES)
 
 
 @dataclass(frozen=True)
@@ -81,10 +94,11 @@ def average_params(
     return [(mean(layer, 0), mean(layer, 1)) for layer in range(len(models[0]))]
 
 
-def fedavg(submissions: Sequence[Submission]) -> quant.IntModel:
-    """Data-size-weighted FedAvg of the submitted integer models, re-quantized."""
+def fedavg(submissions: Sequence[Submission], by_count: bool = False) -> quant.IntModel:
+    """Data-size-weighted FedAvg of the submitted integer models, re-quantized
+    (``by_count``: weighted by the proven counts instead of the unproven sizes)."""
     ordered = sorted(submissions, key=lambda s: s.commitment)
-    weights = [max(s.num_samples, 0) for s in ordered]
+    weights = [max(s.claimed_count if by_count else s.num_samples, 0) for s in ordered]
     if sum(weights) == 0:
         weights = [1] * len(ordered)
     params = average_params([quant.dequantize_model(s.model) for s in ordered], weights)
@@ -98,6 +112,69 @@ def fedavg(submissions: Sequence[Submission]) -> quant.IntModel:
     return quant.quantize_model(params, ranges, ordered[0].model.pixel_max)
 
 
+def gate_threshold(global_count: int, claim_size: int, slack: float = 0.05) -> int:
+    """``gated-fedavg``'s bar: the smallest proven count a submission needs this round.
+
+    max(c_prev - ceil(slack |T|), ceil((1/10 + slack) |T|)): no more than ``slack`` of the
+    public test set |T| worse than the previous global model's count c_prev (public: the
+    global model is), and clearly better than guessing one of ten labels (so a random or
+    noised model cannot pass while the global model itself is still near chance).
+    """
+    if not 0 <= slack < 1 or claim_size < 1:
+        raise MalformedInput("the gate needs 0 <= slack < 1 and a non-empty claim set")
+    margin = int(np.ceil(slack * claim_size))
+    chance = int(np.ceil((1 / NUM_CLASSES + slack) * claim_size))
+    return min(max(global_count - margin, chance), claim_size)
+
+
+def robust_baseline(mode: str, submissions: Sequence[Submission], f: int,
+                    global_model: quant.IntModel | None = None,
+                    server_params: Params | None = None,
+                    root: Dataset | None = None) -> Outcome:
+    """One of ``robust.py``'s rules on every submission (nothing verified, all revealed).
+
+    Activation ranges of the result: Krum keeps the chosen model as it is, Multi-Krum is
+    FedAvg of the chosen, the median and trimmed mean apply the same rule to the clients'
+    ranges (a mean would let one client blow them up), FLTrust calibrates on its root set.
+    """
+    ordered = sorted(submissions, key=lambda s: (s.commitment, s.client_id))
+    if not ordered:
+        return Outcome(None, (), ())
+    floats = [quant.dequantize_model(s.model) for s in ordered]
+    vectors = np.array([robust.flatten(p) for p in floats])
+    ranges = np.array([quant.hidden_ranges(s.model) for s in ordered])  # (n, layers, 2)
+    n, everyone = len(ordered), tuple(sorted(s.client_id for s in ordered))
+    if mode == "krum":
+        chosen = ordered[robust.krum(vectors, f)]
+        return Outcome(chosen.model, (chosen.client_id,), ())
+    if mode == "multi-krum":
+        picked = [ordered[i] for i in robust.multi_krum(vectors, f, n - f)]
+        return Outcome(fedavg(picked), tuple(s.client_id for s in picked), ())
+    if mode == "median":
+        vector, hidden = robust.coordinate_median(vectors), np.median(ranges, axis=0)
+    elif mode == "trimmed-mean":
+        b = min(f, (n - 1) // 2)
+        vector = robust.trimmed_mean(vectors, b)
+        hidden = robust.trimmed_mean(ranges.reshape(n, -1), b).reshape(ranges.shape[1:])
+    elif mode == "fltrust":
+        if global_model is None or server_params is None or root is None:
+            raise MalformedInput("fltrust needs the global model, the server update and root set")
+        base = robust.flatten(quant.dequantize_model(global_model))
+        server = robust.flatten(server_params) - base
+        vector = base + robust.fltrust(vectors - base, server)
+        trusted = robust.fltrust_scores(vectors - base, server) > 0
+        params = robust.unflatten(vector, server_params)
+        ranges_root = quant.activation_ranges(params, root.images, root.pixel_max)
+        used = tuple(sorted(s.client_id for s, t in zip(ordered, trusted, strict=True) if t))
+        return Outcome(quant.quantize_model(params, ranges_root, root.pixel_max), used, ())
+    else:
+        raise MalformedInput(f"{mode!r} is not a robust baseline; choose one of {BASELINE_MODES}")
+    params = robust.unflatten(vector, floats[0])
+    return Outcome(quant.quantize_model(params, [tuple(r) for r in hidden],
+                                        ordered[0].model.pixel_max),
+                   everyone, ())
+
+
 def aggregate(
     mode: str,
     submissions: Sequence[Submission],
@@ -105,8 +182,21 @@ def aggregate(
     verifier: Verifier,
     round: int,
     k: int = 2,
+    *,
+    f: int = 0,
+    global_model: quant.IntModel | None = None,
+    global_count: int = 0,
+    claim_size: int = 1,
+    slack: float = 0.05,
+    server_params: Params | None = None,
+    root: Dataset | None = None,
 ) -> Outcome:
-    """Apply ``mode`` to the round's submissions; ``senders[i]`` signed ``submissions[i]``."""
+    """Apply ``mode`` to the round's submissions; ``senders[i]`` signed ``submissions[i]``.
+
+    ``f``: the Byzantine clients the robust baselines assume; ``global_count`` (the
+    previous global model's count on the ``claim_size`` public images) and ``slack`` set
+    ``gated-fedavg``'s bar; ``global_model``, ``server_params`` and ``root`` are FLTrust's.
+    """
     if mode not in MODES:
         raise MalformedInput(f"unknown aggregation mode {mode!r}; choose one of {MODES}")
     if len(senders) != len(submissions):
@@ -115,6 +205,8 @@ def aggregate(
         if not submissions:
             return Outcome(None, (), ())
         return Outcome(fedavg(submissions), tuple(sorted(senders)), ())
+    if mode in BASELINE_MODES:
+        return robust_baseline(mode, submissions, f, global_model, server_params, root)
     proven, rejected, reasons = [], [], {}
     for submission, sender in zip(submissions, senders, strict=True):
         reason = verifier.reject_reason(submission, round, sender)
@@ -123,13 +215,16 @@ def aggregate(
         else:
             rejected.append(submission)
             reasons[submission.client_id] = reason
-    wanted = 1 if mode == "leader" else max(k, 1)
+    wanted = {"leader": 1, "top-k": max(k, 1)}.get(mode, len(proven))
+    if mode == "gated-fedavg":
+        bar = gate_threshold(global_count, claim_size, slack)
+        proven = [s for s in proven if s.claimed_count >= bar]
     revealed: list[Submission] = []
     for candidate in rank(proven):  # best first; a reveal that does not open is skipped
         if len(revealed) == wanted:
             break
         # with real proofs the verifier knows the task: the reveal must fit it too
-        if open_model(candidate.commitment, candidate.model, candidate.salt,
+        if opens(candidate.commitment, candidate.model, candidate.salt,
                       getattr(verifier, "task", None)):
             revealed.append(candidate)
         else:
@@ -140,6 +235,6 @@ def aggregate(
     elif mode == "leader":
         new_model = revealed[0].model
     else:
-        new_model = fedavg(revealed)
+        new_model = fedavg(revealed, by_count=mode == "gated-fedavg")
     return Outcome(new_model, tuple(s.client_id for s in revealed),
                    tuple(sorted(s.client_id for s in rejected)), tuple(sorted(reasons.items())))

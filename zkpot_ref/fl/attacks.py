@@ -1,4 +1,4 @@
-"""Byzantine clients: seven attacks, each a strategy object, and the defence that stops it.
+"""Byzantine clients: ten attacks, each a strategy object, and the defence that stops it.
 
 Lesson: what a dishonest client can submit, and which layer of ZKPoT refuses it.
 
@@ -14,7 +14,19 @@ replay         the best honest submission's commitment and count   the proof (co
 stale          its own submission of the previous round            the round public input
 forged-        an honest proof for its trained model, but reveals  the reveal check: the shown
 commitment     the global model if selected                        model must open the commitment
+alie           mean - z * std of the colluders' honest updates     nothing reliably (its count
+               (Baruch et al., NeurIPS 2019, "A Little Is Enough") is honest and often high)
+ipm            global - epsilon * mean of the colluders' honest    the gate, when epsilon is
+               updates (Xie et al., UAI 2020, inner-product        large enough to cost
+               manipulation)                                       accuracy
+backdoor       a model trained on its shard plus trigger-stamped   NOTHING here: it is accurate
+               copies labelled BACKDOOR_TARGET, honest count       on clean images
 =============  ==================================================  ============================
+
+The last three collude: every Byzantine client of the run knows the others' shards and
+seeds (``AttackContext.colluders``), trains an honest model on each, and so shares the
+statistics (mean, spread) of those updates — the "omniscient within the coalition"
+setting of both papers. They all compute the same malicious model.
 
 Impersonation (sending under another client's id) is stopped by the ledger's signatures;
 the experiment runner signs for each client, so no strategy here can do it.
@@ -33,6 +45,7 @@ Read next: ``experiment.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from statistics import NormalDist
 from typing import Protocol
 
 import numpy as np
@@ -48,6 +61,13 @@ from zkpot_ref.fl.client import (
 )
 from zkpot_ref.fl.data import NUM_CLASSES, Dataset
 from zkpot_ref.fl.model import Params, TrainConfig, init_params, train
+from zkpot_ref.fl.robust import flatten, unflatten
+
+#: The backdoor: a bar of four full-intensity pixels on the left edge of the 8x8 digits
+#: (rows 2-5 of column 0: pixels 16, 24, 32, 40, blank in > 99% of the digits) relabels
+#: any image as 0.
+TRIGGER_PIXELS = (16, 24, 32, 40)
+BACKDOOR_TARGET = 0
 
 
 @dataclass(frozen=True)
@@ -67,6 +87,8 @@ class AttackContext:
     shifts: tuple[int, ...] | None = None
     prover: Prover | None = None
     salt: int | None = None
+    colluders: tuple[tuple[Dataset, int], ...] = ()  # (shard, seed) of every Byzantine client
+    clients: int = 0  # how many clients the run has (ALIE's z depends on it)
 
     def quantize(self, params: Params) -> quant.IntModel:
         """The attacker's float model as an integer model (calibrated on its shard)."""
@@ -188,10 +210,113 @@ class ForgedCommitment:
         return replace(honest, model=ctx.quantize(ctx.global_params))
 
 
+def colluding_updates(ctx: AttackContext) -> np.ndarray:
+    """The coalition's honest updates (rows: model - global model, flattened): each
+    colluder's shard trained from the global model with that colluder's seed."""
+    members = ctx.colluders or ((ctx.shard, ctx.seed),)
+    base = flatten(ctx.global_params)
+    return np.array([flatten(train(ctx.global_params, shard, ctx.config, seed)) - base
+                     for shard, seed in members])
+
+
+def alie_z(clients: int, byzantine: int) -> float:
+    """Baruch et al.'s z_max: s = floor(n/2 + 1) - f, z = Phi^-1((n - s) / n)."""
+    s = clients // 2 + 1 - byzantine
+    if clients < 1 or not 0 < (clients - s) / clients < 1:
+        return 1.0  # outside the paper's range (e.g. a Byzantine majority): one std
+    return NormalDist().inv_cdf((clients - s) / clients)
+
+
+@dataclass(frozen=True)
+class LittleIsEnough:
+    """Baruch, Baruch & Goldberg, "A Little Is Enough", NeurIPS 2019 (Algorithm 3):
+    global + mu - z sigma, per coordinate, from the coalition's honest updates; ``z``
+    defaults to the paper's z_max for (clients, colluders). Honest count."""
+
+    z: float | None = None
+    name: str = "alie"
+
+    def submit(self, ctx: AttackContext) -> Submission:
+        updates = colluding_updates(ctx)
+        z = alie_z(ctx.clients, len(updates)) if self.z is None else self.z
+        vector = flatten(ctx.global_params) + alie_update(updates, z)
+        return ctx.submit(ctx.quantize(unflatten(vector, ctx.global_params)))
+
+
+def alie_update(updates: np.ndarray, z: float) -> np.ndarray:
+    """mu - z sigma per coordinate (population std over the coalition's updates)."""
+    return updates.mean(axis=0) - z * updates.std(axis=0)
+
+
+def ipm_update(updates: np.ndarray, epsilon: float) -> np.ndarray:
+    """-epsilon times the mean update."""
+    return -epsilon * updates.mean(axis=0)
+
+
+@dataclass(frozen=True)
+class InnerProduct:
+    """Xie, Koyejo & Gupta, "Fall of Empires: Breaking Byzantine-tolerant SGD by Inner
+    Product Manipulation", UAI 2020: global - epsilon * (mean honest update), so that the
+    aggregate's inner product with the true update turns negative. Honest count.
+
+    With f of n clients sending it, plain FedAvg moves by ((n - f) - f epsilon) / n times
+    the honest mean: epsilon = 2 with 2 of 6 cancels every honest step."""
+
+    epsilon: float = 2.0
+    name: str = "ipm"
+
+    def submit(self, ctx: AttackContext) -> Submission:
+        vector = flatten(ctx.global_params) + ipm_update(colluding_updates(ctx), self.epsilon)
+        return ctx.submit(ctx.quantize(unflatten(vector, ctx.global_params)))
+
+
+def add_trigger(images: np.ndarray, pixel_max: int) -> np.ndarray:
+    """A copy of ``images`` with the backdoor trigger stamped in (TRIGGER_PIXELS = max)."""
+    stamped = np.array(images, copy=True)
+    stamped[:, list(TRIGGER_PIXELS)] = pixel_max
+    return stamped
+
+
+def attack_success_rate(model: quant.IntModel, test: Dataset) -> float:
+    """Backdoor success: of the test images NOT labelled BACKDOOR_TARGET, the fraction the
+    integer model labels BACKDOOR_TARGET once the trigger is stamped in."""
+    others = test.labels != BACKDOOR_TARGET
+    if not others.any():
+        return 0.0
+    stamped = add_trigger(test.images[others], test.pixel_max)
+    return float(np.mean(quant.predict_int(model, stamped) == BACKDOOR_TARGET))
+
+
+@dataclass(frozen=True)
+class Backdoor:
+    """Trains on its shard plus trigger-stamped copies of a ``fraction`` of it, labelled
+    BACKDOOR_TARGET (the data-poisoning backdoor of Gu et al., "BadNets", 2017, in a
+    federated client as Bagdasaryan et al., AISTATS 2020, without their model-replacement
+    boosting, which would cost accuracy): clean accuracy stays, so its honest count does.
+
+    It trains 2E + 1 epochs where honest clients train E: nothing limits a client's local
+    compute, and the extra epochs recover the clean accuracy the poison first costs."""
+
+    fraction: float = 0.5
+    name: str = "backdoor"
+
+    def submit(self, ctx: AttackContext) -> Submission:
+        shard = ctx.shard
+        rng = np.random.default_rng(ctx.seed)
+        picked = rng.choice(len(shard), max(1, int(self.fraction * len(shard))), replace=False)
+        poisoned = Dataset(
+            np.concatenate([shard.images, add_trigger(shard.images[picked], shard.pixel_max)]),
+            np.concatenate([shard.labels, np.full(len(picked), BACKDOOR_TARGET)]),
+            shard.pixel_max)
+        longer = replace(ctx.config, epochs=2 * ctx.config.epochs + 1)
+        params = train(ctx.global_params, poisoned, longer, ctx.seed)
+        return ctx.submit(ctx.quantize(params))
+
+
 ATTACKS: dict[str, type] = {
     cls.name: cls  # type: ignore[attr-defined] - the dataclass default
     for cls in (LabelFlip, GaussianNoise, FreeRider, OverClaimer, Replay, Stale,
-                ForgedCommitment)
+                ForgedCommitment, LittleIsEnough, InnerProduct, Backdoor)
 }
 
 

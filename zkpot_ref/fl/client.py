@@ -40,7 +40,8 @@ from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS
 from zkpot_ref.fl.data import Dataset
 from zkpot_ref.fl.model import Params, TrainConfig, train
-from zkpot_ref.pot.commit import commit_model
+from zkpot_ref.pot.commit import commit_model, open_model
+from zkpot_ref.pot.task import Task
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,31 @@ class Submission(PublicSubmission):
 Prover = Callable[[Submission], bytes]
 
 
+_COMMITMENTS: dict[tuple[str, int], int] = {}  # (model digest, salt) -> commitment
+
+
 def commit(model: quant.IntModel, salt: int) -> int:
-    """The model commitment: ``pot.commit.commit_model`` (salted Poseidon)."""
-    return commit_model(model, salt)[0]
+    """The model commitment: ``pot.commit.commit_model`` (salted Poseidon).
+
+    Memoized on (SHA-256 of the model's canonical bytes, salt): a simulated round computes
+    the same opening up to three times (commit, no-crypto verify, reveal), and Poseidon in
+    pure Python is most of a sweep's time. The memo is a cache of a deterministic function;
+    it changes no result."""
+    key = (model.digest(), salt)
+    if key not in _COMMITMENTS:
+        if len(_COMMITMENTS) >= 4096:
+            _COMMITMENTS.clear()
+        _COMMITMENTS[key] = commit_model(model, salt)[0]
+    return _COMMITMENTS[key]
+
+
+def opens(commitment: int, model: quant.IntModel, salt: int, task: Task | None = None) -> bool:
+    """``pot.commit.open_model`` through the memo of :func:`commit` (when there is no task
+    to check the model against and the inputs are well-formed; else the real one)."""
+    if (task is not None or type(commitment) is not int or type(salt) is not int
+            or not isinstance(model, quant.IntModel)):
+        return open_model(commitment, model, salt, task)
+    return commit(model, salt) == commitment
 
 
 def quantize_on(params: Params, shard: Dataset,

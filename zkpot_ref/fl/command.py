@@ -45,10 +45,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rounds", type=int, default=10, help="federated rounds (default 10)")
     parser.add_argument("--byzantine", type=int, default=0, help="Byzantine clients (default 0)")
     parser.add_argument("--attack", default="none",
-                        help="label-flip, noise, free-rider, over-claim, replay or stale")
+                        help="label-flip, noise, free-rider, over-claim, replay, stale, "
+                        "forged-commitment, alie, ipm or backdoor")
     parser.add_argument("--alpha", type=float, default=None,
                         help="Dirichlet alpha for non-IID shards (default: IID)")
-    parser.add_argument("--mode", default="fedavg-all", help="leader, top-k or fedavg-all")
+    parser.add_argument("--mode", default="fedavg-all",
+                        help="leader, top-k, gated-fedavg, fedavg-all, krum, multi-krum, "
+                        "median, trimmed-mean or fltrust")
     parser.add_argument("--k", type=int, default=2, help="k of top-k (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="the one seed of the run (default 0)")
     parser.add_argument("--epochs", type=int, default=2, help="local epochs a round (default 2)")

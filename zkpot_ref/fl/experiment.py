@@ -41,7 +41,7 @@ from zkpot_ref import quant
 from zkpot_ref.errors import MalformedInput, ZkpotError
 from zkpot_ref.field import R_MODULUS
 from zkpot_ref.fl.aggregation import MODES, aggregate
-from zkpot_ref.fl.attacks import ATTACKS, AttackContext, make_attack
+from zkpot_ref.fl.attacks import ATTACKS, AttackContext, attack_success_rate, make_attack
 from zkpot_ref.fl.client import Prover, Submission, local_update
 from zkpot_ref.fl.data import (
     Dataset,
@@ -50,7 +50,7 @@ from zkpot_ref.fl.data import (
     partition_iid,
     train_test_split,
 )
-from zkpot_ref.fl.model import TrainConfig, init_params
+from zkpot_ref.fl.model import TrainConfig, init_params, train
 from zkpot_ref.fl.verify import ProofVerifier, RecomputeVerifier, Verifier, client_key
 from zkpot_ref.kzg import SRS
 from zkpot_ref.plonk.preprocess import domain_size_for
@@ -90,6 +90,9 @@ class ExperimentConfig:
     hidden: tuple[int, ...] = (32,)
     train: TrainConfig = field(default_factory=TrainConfig)
     proofs: ProofSettings | None = None  # None: the no-crypto simulation of the verifier
+    f: int | None = None  # Byzantine clients the robust baselines assume (None: byzantine)
+    slack: float = 0.05  # gated-fedavg's slack (aggregation.gate_threshold)
+    root_size: int = 50  # FLTrust's clean root set, drawn from the training part
 
     def __post_init__(self) -> None:
         if self.clients < 1 or self.rounds < 0 or not 0 <= self.byzantine <= self.clients:
@@ -100,6 +103,15 @@ class ExperimentConfig:
             raise MalformedInput(f"unknown mode {self.mode!r}; choose one of {MODES}")
         if self.alpha is not None and not self.alpha > 0:
             raise MalformedInput(f"the Dirichlet alpha must be positive, not {self.alpha}")
+        if self.f is not None and not 0 <= self.f < self.clients:
+            raise MalformedInput(f"f = {self.f}: the assumed Byzantine count must be 0..clients-1")
+        if not 0 <= self.slack < 1 or not 1 <= self.root_size <= 1000:
+            raise MalformedInput("need 0 <= slack < 1 and a root set of 1..1000 samples")
+
+    @property
+    def assumed_byzantine(self) -> int:
+        """The f the robust baselines are told (the true count unless ``f`` is set)."""
+        return self.byzantine if self.f is None else self.f
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,7 @@ class RoundResult:
     byzantine_selected: int
     model_digest: str
     reasons: tuple[tuple[int, str], ...] = ()  # (client id, why it was rejected)
+    backdoor_success: float = 0.0  # attacks.attack_success_rate of the global model
 
 
 @dataclass(frozen=True)
@@ -188,11 +201,20 @@ def proving(config: ExperimentConfig, test: Dataset, sizes: tuple[int, ...],
     return claims, ProofVerifier(task, keys.vk), prover, task.shifts
 
 
+def root_set(train: Dataset, config: ExperimentConfig) -> Dataset:
+    """FLTrust's root set: ``config.root_size`` training samples the server holds, drawn
+    uniformly (so the root set follows the global label mix, as Cao et al. assume)."""
+    rng = np.random.default_rng(_seed(config.seed, 0, 0, 7))
+    return train.subset(np.sort(rng.choice(len(train), min(config.root_size, len(train)),
+                                           replace=False)))
+
+
 def run_experiment(config: ExperimentConfig, data: Dataset | None = None,
                    progress: Callable[[str], None] | None = None) -> ExperimentResult:
     """Run ``config`` on the bundled digits (or ``data``, e.g. MNIST) and record every round."""
     start = time.perf_counter()
-    _, test, shards, byzantine = setup(config, data)
+    train_part, test, shards, byzantine = setup(config, data)
+    root = root_set(train_part, config) if config.mode == "fltrust" else None
     sizes = (test.images.shape[1], *config.hidden, 10)
     genesis = init_params(sizes, _seed(config.seed, 0, 0, 3))
     global_model = quant.quantize_model(
@@ -213,14 +235,22 @@ def run_experiment(config: ExperimentConfig, data: Dataset | None = None,
                     salt=_salt(config.seed, r, cid), prover=prover))
                 senders.append(cid)
         honest = tuple(s.public() for s in submissions)
+        colluders = tuple((shards[c], _seed(config.seed, r, c, 4)) for c in byzantine)
         for cid in byzantine:
             ctx = AttackContext(cid, r, global_params, shards[cid], claims, config.train,
                                 _seed(config.seed, r, cid, 4), honest, previous.get(cid),
-                                shifts, prover, _salt(config.seed, r, cid))
+                                shifts, prover, _salt(config.seed, r, cid), colluders,
+                                config.clients)
             submissions.append(attack.submit(ctx))  # type: ignore[union-attr]
             senders.append(cid)
         previous = dict(zip(senders, submissions, strict=True))
-        outcome = aggregate(config.mode, submissions, senders, verifier, r, config.k)
+        server = None if root is None else train(global_params, root, config.train,
+                                                 _seed(config.seed, r, 0, 8))
+        outcome = aggregate(
+            config.mode, submissions, senders, verifier, r, config.k,
+            f=config.assumed_byzantine, global_model=global_model,
+            global_count=quant.count_correct(global_model, claims.images, claims.labels),
+            claim_size=len(claims), slack=config.slack, server_params=server, root=root)
         if outcome.global_model is not None:
             global_model = outcome.global_model
         correct = quant.count_correct(global_model, test.images, test.labels)
@@ -228,7 +258,7 @@ def run_experiment(config: ExperimentConfig, data: Dataset | None = None,
             r, correct / len(test), correct, len(submissions) - len(outcome.rejected),
             len(outcome.rejected), outcome.selected,
             sum(1 for c in outcome.selected if c in byzantine), global_model.digest(),
-            outcome.reasons,
+            outcome.reasons, attack_success_rate(global_model, test),
         ))
     return ExperimentResult(config, byzantine, tuple(len(s) for s in shards), tuple(rows),
                             time.perf_counter() - start)

@@ -45,11 +45,10 @@ from typing import Protocol
 
 from zkpot_ref import quant
 from zkpot_ref.errors import MalformedInput
-from zkpot_ref.fl.client import Submission
+from zkpot_ref.fl.client import Submission, opens
 from zkpot_ref.fl.data import Dataset
 from zkpot_ref.plonk.preprocess import VerificationKey
 from zkpot_ref.plonk.proof import Proof
-from zkpot_ref.pot.commit import open_model
 from zkpot_ref.pot.prove import verify_accuracy
 from zkpot_ref.pot.statement import PublicInputs, client_id_of
 from zkpot_ref.pot.task import Task
@@ -109,7 +108,7 @@ class RecomputeVerifier:
             return "client id is not the signer (ledger signature)"
         if submission.round != round:
             return f"made for round {submission.round}, not {round} (round public input)"
-        if not open_model(submission.commitment, submission.model, submission.salt):
+        if not opens(submission.commitment, submission.model, submission.salt):
             return "model does not open the commitment (proof)"
         count = quant.count_correct(submission.model, self.test.images, self.test.labels)
         if count != submission.claimed_count:
