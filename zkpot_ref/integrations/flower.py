@@ -31,7 +31,7 @@ Two modes:
   whose claims are false, and what is averaged is exactly what was proven.
 - ``leader`` (Fu et al., arXiv 2503.13255): replies carry only the proof; the server asks
   the best proven node (highest count, then smaller commitment) for its reveal
-  (``query.zkpot-reveal``), checks it opens the commitment — else the next best — and the
+  (``query.zkpot_reveal``), checks it opens the commitment — else the next best — and the
   leader's model is the next global model. The other models stay private.
 
 Wire format, the ``zkpot`` ConfigRecord of a train reply: ``proof`` (``AccuracyProof``
@@ -78,7 +78,7 @@ from zkpot_ref.pot.task import Task
 LOG = logging.getLogger("flwr")
 RECORD = "zkpot"  # the ConfigRecord of a reply
 TASK_KEY, SRS_KEY, MODE_KEY = "zkpot-task", "zkpot-srs", "zkpot-mode"  # train config keys
-REVEAL_ACTION = "zkpot-reveal"  # leader mode: message type "query.zkpot-reveal"
+REVEAL_ACTION = "zkpot_reveal"  # leader mode: message type "query.zkpot_reveal"
 MODES = ("fedavg", "leader")
 NODE_DOMAIN = b"zkpot/flower/node/v1\x00"
 
@@ -178,7 +178,7 @@ class ProvingClient:
 
 
 def reveal_reply(message: Message, context: Context) -> Message:
-    """Leader mode's ``query.zkpot-reveal`` handler: the stored opening for the round asked."""
+    """Leader mode's ``query.zkpot_reveal`` handler: the stored opening for the round asked."""
     stored = context.state.get(RECORD)
     asked = message.content[RECORD]["round"]
     reveal = stored["reveal"] if stored is not None and stored["round"] == asked else b""
