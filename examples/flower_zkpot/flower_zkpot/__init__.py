@@ -1,0 +1,1 @@
+"""ZKPoT with Flower: an example app (see README.md)."""
