@@ -62,6 +62,7 @@ from zkpot_ref.fl.client import Submission, local_update
 from zkpot_ref.fl.data import Dataset
 from zkpot_ref.fl.experiment import ExperimentConfig, setup
 from zkpot_ref.fl.model import TrainConfig, init_params
+from zkpot_ref.kzg import SRS
 from zkpot_ref.ledger import signatures
 from zkpot_ref.ledger.app import Batch, ZkpotApp, encode_batch
 from zkpot_ref.ledger.block import Block, leader_of
@@ -70,7 +71,6 @@ from zkpot_ref.ledger.log import BlockLog
 from zkpot_ref.ledger.replica import replay_seals
 from zkpot_ref.ledger.simulator import Scenario, Simulation
 from zkpot_ref.ledger.store import BlobStore
-from zkpot_ref.kzg import SRS
 from zkpot_ref.ledger.tx import Transaction
 from zkpot_ref.plonk.preprocess import domain_size_for
 from zkpot_ref.pot.commit import model_file_bytes, reveal_bytes

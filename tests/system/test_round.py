@@ -48,8 +48,8 @@ def test_each_client_attack_is_rejected_with_its_reason(attack: str, reason: str
 def test_a_forged_commitment_that_leads_is_rejected_at_the_reveal(tmp_path, fast_srs) -> None:  # noqa: ANN001
     """The forger proves an honest model but would reveal another. Alone, it leads for sure:
     its proof verifies, its reveal does not open, so the round has no leader."""
-    config = replace(CONFIG, srs=fast_srs, clients=1, byzantine=1, rounds=1, attack="forged-commitment",
-                     cache=str(tmp_path / "cache"))
+    config = replace(CONFIG, srs=fast_srs, clients=1, byzantine=1, rounds=1,
+                     attack="forged-commitment", cache=str(tmp_path / "cache"))
     report, = run_rounds(config, tmp_path / "chain")
     forger, = report.lines
     assert forger.reason == "revealed model does not open its commitment"
