@@ -180,7 +180,7 @@ def grade(task: str, root: Path = ROOT) -> int:
     if not files:
         raise ValueError(f"no tests are marked {marker(task)} (see --list)")
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-m", marker(task), *files]
-    print("$", " ".join(command[1:]), flush=True)
+    print("$ python", " ".join(command[1:]), flush=True)
     return subprocess.run(command, cwd=root).returncode
 
 
