@@ -20,9 +20,12 @@ Usage:
 
     python tools/exercises.py --list                       # the tasks, in course order
     python tools/exercises.py --student ../zkpot-student   # write the student copy
+    python tools/exercises.py --grade 1.1                  # in the student copy: grade task 1.1
     python tools/exercises.py --restore 1.1 2.3 --into ../zkpot-student   # give up on a task
 
-Grading: in the student copy, ``pytest -m task1_1`` runs the tests of task 1.1. Tasks come in
+Grading: ``--grade 1.1`` runs ``python -m pytest -m task1_1`` on the test files that hold
+task 1.1's tests (a plain ``pytest -m task1_1`` collects the whole suite, and modules of
+later lessons cannot even be imported while their tasks are unsolved). Tasks come in
 course order and a task's tests use only tasks before it, so solve them in order (the check
 in ``tests/test_exercises.py`` enforces exactly that: with the tasks before k solved and the
 rest stubbed, task k's tests fail; solve k and they pass).
@@ -162,6 +165,25 @@ def repository_files(root: Path) -> list[Path]:
         )
 
 
+def grading_files(root: Path = ROOT) -> dict[str, list[str]]:
+    """marker -> the test files (relative paths) that hold tests marked with it."""
+    found: dict[str, set[str]] = {}
+    for path in sorted((root / "tests").rglob("test_*.py")):
+        for name in set(re.findall(r"pytest\.mark\.(task\d+_\d+)\b", path.read_text())):
+            found.setdefault(name, set()).add(str(path.relative_to(root)))
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def grade(task: str, root: Path = ROOT) -> int:
+    """Run task's tests (only the files that hold them); pytest's exit status."""
+    files = grading_files(root).get(marker(task))
+    if not files:
+        raise ValueError(f"no tests are marked {marker(task)} (see --list)")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-m", marker(task), *files]
+    print("$ python", " ".join(command[1:]), flush=True)
+    return subprocess.run(command, cwd=root).returncode
+
+
 def write_student(out: Path, root: Path = ROOT) -> list[Region]:
     """Copy ``root`` to ``out`` with every region stubbed; returns the regions."""
     regions = find_regions(root)
@@ -194,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--student", metavar="OUT", help="write the student copy to OUT")
     group.add_argument("--list", action="store_true", help="list the tasks in course order")
+    group.add_argument("--grade", metavar="TASK", help="run the tests of TASK (e.g. 1.1)")
     group.add_argument("--restore", nargs="+", metavar="TASK",
                        help="put the reference solution of TASK back (needs --into)")
     parser.add_argument("--into", metavar="DIR", help="the student copy for --restore")
@@ -205,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{r.task:>5}  {marker(r.task):<9} {r.title:<48} "
                       f"{r.path}  ({where.get(r.task, '?')})")
             return 0
+        if args.grade:
+            return grade(args.grade)
         if args.restore:
             if not args.into:
                 raise ValueError("--restore needs --into DIR (the student copy)")
@@ -215,8 +240,8 @@ def main(argv: list[str] | None = None) -> int:
             restore(Path(args.into), set(args.restore))
             return 0
         regions = write_student(Path(args.student))
-        print(f"wrote {args.student}: {len(regions)} tasks stubbed; start with "
-              f"`pytest -m {marker(regions[0].task)}` there")
+        print(f"wrote {args.student}: {len(regions)} tasks stubbed; start there with "
+              f"`python tools/exercises.py --grade {regions[0].task}`")
         return 0
     except (OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
