@@ -18,6 +18,8 @@ Definitions (what this file checks):
   these, ``lint-imports`` (``make test``) refuses an import of a later lesson and any
   import cycle inside a package; ``test_no_module_imports_a_later_lesson`` checks the same
   on the source directly.
+- **Package overviews.** A package's ``__init__.py`` docstring names all its modules, in
+  lesson order (first mentions counted).
 - **Numbering.** Numbered nav parts are "1. ...", "2. ..." in order, their chapters
   "p.1 ...", "p.2 ..."; unnumbered parts (Tooling) come last; a chapter's own heading
   carries no second number.
@@ -133,6 +135,18 @@ def test_the_read_next_parser_resolves_both_ways() -> None:
     assert read_next("zkpot_ref/errors.py") == "zkpot_ref/field.py"           # same folder
     assert read_next("zkpot_ref/transcript.py") == "zkpot_ref/curve/fq2.py"   # into a package
     assert read_next("zkpot_ref/curve/eip197.py") == "zkpot_ref/kzg.py"       # out of one
+
+
+def test_package_overviews_list_their_lessons_in_order() -> None:
+    order = lesson_order()
+    for init in sorted(PACKAGE.rglob("*/__init__.py")):
+        docstring = ast.get_docstring(ast.parse(init.read_text())) or ""
+        named: list[str] = []
+        for name in FIRST_NAME.findall(docstring):
+            if (init.parent / name).is_file() and name not in named:
+                named.append(name)
+        lessons = [Path(m).name for m in order if Path(m).parent == init.parent.relative_to(ROOT)]
+        assert named == lessons, f"{init.relative_to(ROOT)}: names {named}, lessons {lessons}"
 
 
 # -- the layers ------------------------------------------------------------------------------
