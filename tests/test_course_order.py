@@ -217,3 +217,19 @@ def test_one_lesson_numbering() -> None:
             assert chapter.startswith(f"{number}.{k} "), f"{chapter!r} should be {number}.{k}"
             heading = (DOCS / page).read_text().splitlines()[0]
             assert not re.match(r"# [\w ]+ \d+:", heading), f"{page}: a second numbering"
+
+
+# -- notation (docs/index.md#notation) -------------------------------------------------------
+XI_PARTS = ("curve_tower.md", "curve_points.md", "curve_pairing.md", "index.md")
+BLINDER_AS_B = re.compile(r"(?<![\\\w])b_(\{\d+\}|\d)")
+
+
+def test_one_meaning_per_symbol() -> None:
+    """xi is the tower's 9 + u, so the evaluation point is zeta; b is a wire, not a blinder."""
+    for page in sorted(DOCS.glob("*.md")):
+        text = page.read_text()
+        if page.name not in XI_PARTS:
+            assert "\\xi" not in text, f"{page.name}: \\xi outside the tower (use \\zeta)"
+        if page.name.startswith("plonk_"):
+            assert not BLINDER_AS_B.search(text), f"{page.name}: blinders are \\rho_i, b is a wire"
+    assert BLINDER_AS_B.search("(b_1 X + b_{10})") and not BLINDER_AS_B.search("\\bar b, q_{b,j}")
