@@ -62,6 +62,7 @@ def rank(submissions: Sequence[S]) -> list[S]:
     return sorted(submissions, key=lambda s: (-s.claimed_count, s.commitment, s.client_id))
 
 
+# --8<-- [start:fedavg]
 def average_params(
     models: Sequence[quant.FloatParams], weights: Sequence[float]
 ) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -95,6 +96,7 @@ def fedavg(submissions: Sequence[Submission]) -> quant.IntModel:
     ]
     return quant.quantize_model(params, ranges, ordered[0].model.pixel_max)
 
+# --8<-- [end:fedavg]
 
 def aggregate(
     mode: str,
