@@ -18,6 +18,8 @@ Definitions (what this file checks):
   these, ``lint-imports`` (``make test``) refuses an import of a later lesson and any
   import cycle inside a package; ``test_no_module_imports_a_later_lesson`` checks the same
   on the source directly.
+- **Package overviews.** A package's ``__init__.py`` docstring names all its modules, in
+  lesson order (first mentions counted).
 - **Numbering.** Numbered nav parts are "1. ...", "2. ..." in order, their chapters
   "p.1 ...", "p.2 ..."; unnumbered parts (Tooling) come last; a chapter's own heading
   carries no second number.
@@ -135,6 +137,18 @@ def test_the_read_next_parser_resolves_both_ways() -> None:
     assert read_next("zkpot_ref/curve/eip197.py") == "zkpot_ref/kzg.py"       # out of one
 
 
+def test_package_overviews_list_their_lessons_in_order() -> None:
+    order = lesson_order()
+    for init in sorted(PACKAGE.rglob("*/__init__.py")):
+        docstring = ast.get_docstring(ast.parse(init.read_text())) or ""
+        named: list[str] = []
+        for name in FIRST_NAME.findall(docstring):
+            if (init.parent / name).is_file() and name not in named:
+                named.append(name)
+        lessons = [Path(m).name for m in order if Path(m).parent == init.parent.relative_to(ROOT)]
+        assert named == lessons, f"{init.relative_to(ROOT)}: names {named}, lessons {lessons}"
+
+
 # -- the layers ------------------------------------------------------------------------------
 def test_the_top_level_layers_follow_the_lesson_order() -> None:
     (contract,) = [c for c in contracts() if c["name"] == TOP_CONTRACT]
@@ -203,3 +217,19 @@ def test_one_lesson_numbering() -> None:
             assert chapter.startswith(f"{number}.{k} "), f"{chapter!r} should be {number}.{k}"
             heading = (DOCS / page).read_text().splitlines()[0]
             assert not re.match(r"# [\w ]+ \d+:", heading), f"{page}: a second numbering"
+
+
+# -- notation (docs/index.md#notation) -------------------------------------------------------
+XI_PARTS = ("curve_tower.md", "curve_points.md", "curve_pairing.md", "index.md")
+BLINDER_AS_B = re.compile(r"(?<![\\\w])b_(\{\d+\}|\d)")
+
+
+def test_one_meaning_per_symbol() -> None:
+    """xi is the tower's 9 + u, so the evaluation point is zeta; b is a wire, not a blinder."""
+    for page in sorted(DOCS.glob("*.md")):
+        text = page.read_text()
+        if page.name not in XI_PARTS:
+            assert "\\xi" not in text, f"{page.name}: \\xi outside the tower (use \\zeta)"
+        if page.name.startswith("plonk_"):
+            assert not BLINDER_AS_B.search(text), f"{page.name}: blinders are \\rho_i, b is a wire"
+    assert BLINDER_AS_B.search("(b_1 X + b_{10})") and not BLINDER_AS_B.search("\\bar b, q_{b,j}")

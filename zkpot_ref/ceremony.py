@@ -1,6 +1,6 @@
 """A verifiable powers-of-tau ceremony: an SRS whose secret nobody knows.
 
-Lesson 6. KZG (``kzg.py``) needs [tau^i]_1 for a tau that *nobody* knows: whoever knows tau
+Lesson. KZG (``kzg.py``) needs [tau^i]_1 for a tau that *nobody* knows: whoever knows tau
 can open any commitment to any value and so forge PLONK proofs. A multi-party ceremony
 (Bowe–Gabizon–Green, "A multi-party protocol for constructing the public parameters of the
 Pinocchio zk-SNARK", FC 2018; Bowe–Gabizon–Miers, eprint 2017/1050, "powers of tau") builds

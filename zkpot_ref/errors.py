@@ -1,6 +1,6 @@
 """One exception family for the whole project.
 
-Lesson 0. Every error zkpot raises on purpose is a :class:`ZkpotError`, so a caller
+Lesson. Every error zkpot raises on purpose is a :class:`ZkpotError`, so a caller
 (a validator, the command line, a test) can catch exactly "zkpot refused this" and
 nothing else. The subclasses say *why*:
 

@@ -1,6 +1,6 @@
 """Prime fields: the arithmetic every later lesson is written in.
 
-Lesson 1. A prime field F_p is the set {0, 1, ..., p-1} with addition and multiplication
+Lesson. A prime field F_p is the set {0, 1, ..., p-1} with addition and multiplication
 taken mod p. Because p is prime, every non-zero element has an inverse (Fermat:
 a^(p-2) * a = 1), so we can divide. Two BN254 fields appear throughout zkpot:
 

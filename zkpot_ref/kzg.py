@@ -1,6 +1,6 @@
 """KZG polynomial commitments: commit to a polynomial with one point, open it anywhere.
 
-Lesson 5. Kate, Zaverucha and Goldberg ("Constant-size commitments to polynomials and their
+Lesson. Kate, Zaverucha and Goldberg ("Constant-size commitments to polynomials and their
 applications", ASIACRYPT 2010, §3.2 "PolyCommit_DL") commit to f(X) = sum c_j X^j with a
 *structured reference string* (SRS) built from a secret tau that nobody knows:
 

@@ -1,6 +1,6 @@
 """Polynomials over Fr, evaluation domains and the number-theoretic transform (NTT).
 
-Lesson 2. PLONK turns a circuit into polynomials and checks identities between them. A
+Lesson. PLONK turns a circuit into polynomials and checks identities between them. A
 polynomial has two faces:
 
 - **coefficient form** ``f(X) = c_0 + c_1 X + ... + c_{n-1} X^{n-1}`` — good for

@@ -1,6 +1,6 @@
 """Reading snarkjs ``.ptau`` files: use the world's powers-of-tau ceremonies.
 
-Lesson 7. Our own ceremony (``ceremony.py``) shows how an SRS is made; in practice one reuses
+Lesson. Our own ceremony (``ceremony.py``) shows how an SRS is made; in practice one reuses
 a big public one, such as the Perpetual Powers of Tau (Bowe et al., 70+ participants) in the
 snarkjs/Hermez distribution. Those are ``.ptau`` files, whose layout is defined by snarkjs'
 source (``src/powersoftau_new.js``, ``src/powersoftau_utils.js``, and

@@ -1,6 +1,6 @@
 """Keccak-256 from scratch, and the Fiat–Shamir transcript built on it.
 
-Lesson 3. An interactive proof has a verifier who sends random challenges. Fiat and
+Lesson. An interactive proof has a verifier who sends random challenges. Fiat and
 Shamir (CRYPTO 1986) replaced the verifier by a hash: each challenge is the hash of
 everything said so far, so the prover cannot pick its messages after seeing the
 challenge. The one rule that matters: **hash everything the challenge must depend on**

@@ -1,12 +1,13 @@
 """BN254 from scratch: the extension-field tower, G1/G2, the optimal ate pairing and MSM.
 
-Part 3 of the course. Read the lessons in this order:
+Part 2 of the course. The lessons, in order:
 
 1. ``fq2.py``, ``fq6.py``, ``fq12.py`` — the tower Fq2 -> Fq6 -> Fq12;
 2. ``points.py`` — the group law in Jacobian coordinates; ``g1.py``, ``g2.py`` — the groups;
-3. ``pairing.py`` — the Miller loop; ``final_exp.py`` — the final exponentiation;
-4. ``msm.py``, ``msm_batch_affine.py`` — multi-scalar multiplication (Pippenger),
-   the prover's hot spot;
+3. ``final_exp.py`` — the final exponentiation; ``pairing.py`` — the Miller loop;
+   ``pairing_simple.py`` — the same pairing, textbook style;
+4. ``msm_batch_affine.py``, ``msm.py`` — multi-scalar multiplication (Pippenger), the
+   prover's hot spot;
 5. ``eip197.py`` — the Ethereum precompiles ECADD / ECMUL / ECPAIRING on raw bytes.
 """
 

@@ -1,6 +1,6 @@
 """The Ethereum BN254 precompiles ECADD, ECMUL (EIP-196) and ECPAIRING (EIP-197) on bytes.
 
-Lesson 3.10. Ethereum exposes this curve to smart contracts as three precompiled contracts,
+Lesson. Ethereum exposes this curve to smart contracts as three precompiled contracts,
 and their test vectors are the best-known outside reference for BN254. Implementing their
 exact byte conventions lets us run go-ethereum's vectors unchanged
 (``tests/curve/test_eip197.py``, vectors in ``shared/vectors/eip196_197/``).

@@ -1,6 +1,6 @@
 """The final exponentiation f -> f^((p^12 - 1)/r) of the optimal ate pairing.
 
-Lesson 3.8. The Miller loop (``pairing.py``) returns a value f in Fq12 that is only defined
+Lesson. The Miller loop (``pairing.py``) returns a value f in Fq12 that is only defined
 up to factors which the final exponentiation kills: raising to (p^12 - 1)/r maps Fq12* onto
 the group mu_r of r-th roots of unity, and sends every element of a proper subfield (line
 normalisations, vertical lines) to 1. Computed naively this is a 2,800-bit exponent, ~4,000

@@ -1,6 +1,6 @@
 """Fq12 = Fq6[w] / (w^2 - v): the top of the tower, where pairing values live.
 
-Lesson 3.3. An element is ``c0 + c1 w`` with c0, c1 in Fq6. Since w^2 = v and v^3 = xi,
+Lesson. An element is ``c0 + c1 w`` with c0, c1 in Fq6. Since w^2 = v and v^3 = xi,
 also w^6 = xi, so the same element can be read as ``sum_{k<6} a_k w^k`` with six Fq2
 coefficients. The tower position of w^k is::
 

@@ -1,6 +1,6 @@
 """Fq2 = Fq[u] / (u^2 + 1): the first floor of the BN254 extension-field tower.
 
-Lesson 3.1. The pairing needs the field with p^12 elements. We build it as a *tower* of
+Lesson. The pairing needs the field with p^12 elements. We build it as a *tower* of
 small extensions, each adjoining a root of an irreducible polynomial (the textbook tower
 of Beuchat et al., "High-speed software implementation of the optimal ate pairing over
 Barreto–Naehrig curves", Pairing 2010, Section 3; the same as go-ethereum's and the

@@ -1,6 +1,6 @@
 """Fq6 = Fq2[v] / (v^3 - xi), xi = 9 + u: the cubic floor of the tower.
 
-Lesson 3.2. An element is ``c0 + c1 v + c2 v^2`` with coefficients in Fq2. Products are
+Lesson. An element is ``c0 + c1 v + c2 v^2`` with coefficients in Fq2. Products are
 polynomial products in v, folded back with v^3 = xi: a term ``t v^3`` becomes ``xi * t``
 (``Fq2.mul_by_nonresidue``, a few additions). Multiplication uses the 3-term Karatsuba
 formula of Devegili, Ó hÉigeartaigh, Scott and Dahab, "Multiplication and squaring on

@@ -1,6 +1,6 @@
 """G1: the BN254 curve y^2 = x^3 + 3 over Fq, with the EIP-196 encoding.
 
-Lesson 3.5. BN254 ("alt_bn128" in Ethereum, Barreto–Naehrig 2005 with the parameter
+Lesson. BN254 ("alt_bn128" in Ethereum, Barreto–Naehrig 2005 with the parameter
 x = 4965661367192848881) has exactly r points over Fq: the cofactor is 1, so *every* point
 on the curve is in the prime-order group G1 and decoding needs only the on-curve check.
 The generator is (1, 2): 2^2 = 1 + 3.

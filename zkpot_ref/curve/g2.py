@@ -1,6 +1,6 @@
 """G2: the order-r subgroup of the sextic twist E'(Fq2), with the EIP-197 encoding.
 
-Lesson 3.6. The pairing's second argument must come from a group of order r that is
+Lesson. The pairing's second argument must come from a group of order r that is
 *different* from G1; it lives in E(Fq12). Points there have 12 coordinates each, but a
 sextic twist lets us store them with two: the curve
 

@@ -1,6 +1,6 @@
 """Multi-scalar multiplication sum_i k_i P_i: Pippenger's bucket method.
 
-Lesson 3.9. A KZG commitment to a polynomial of degree n is an MSM of size n + 1 over G1,
+Lesson. A KZG commitment to a polynomial of degree n is an MSM of size n + 1 over G1,
 so the PLONK prover spends most of its time here. Computed naively (``msm_naive``), each
 k_i P_i costs ~254 doublings and ~51 additions: ~305 group operations per point.
 

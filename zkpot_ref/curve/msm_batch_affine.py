@@ -1,7 +1,8 @@
 """Pippenger on G1 with batch-affine additions: the MSM that the prover actually runs.
 
-Lesson 3.10, the sequel of ``msm.py`` (read that first: windows, buckets, signed digits).
-Same buckets as ``msm_generic``; what changes is how two points are added. In CPython
+Lesson. The windows, buckets and signed digits are those of ``msm.py``'s ``msm_generic``
+(next module; ``docs/curve_msm.md`` reads them first); what changes here is how two points
+are added, and ``msm.msm`` sends every G1 input this way. In CPython
 the price of a group operation is its count of 254-bit multiplications (~2,300 machine
 instructions each) and reductions mod p (~3,200: ``%`` is the most expensive operator
 here); the interpreter's own work around them is small next to that.

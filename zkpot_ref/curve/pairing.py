@@ -1,6 +1,6 @@
 """The optimal ate pairing e: G1 x G2 -> GT on BN254: the Miller loop.
 
-Lesson 3.7. A pairing is a map e(P, Q) into the order-r subgroup GT of Fq12* that is
+Lesson. A pairing is a map e(P, Q) into the order-r subgroup GT of Fq12* that is
 *bilinear*, e(aP, bQ) = e(P, Q)^(ab), and *non-degenerate*, e(g1, g2) != 1. KZG and PLONK
 verifiers use it to check a product relation between committed polynomials with a single
 equation, ``pairing_check``.
@@ -34,7 +34,7 @@ them to 1.
 A *multi-pairing* runs the loops of all pairs side by side, sharing the squaring of f and
 the single final exponentiation: prod e(P_i, Q_i) costs far less than the separate pairings.
 
-Read next: ``msm_batch_affine.py`` (fast G1 additions), then ``msm.py``.
+Read next: ``pairing_simple.py`` (the same pairing, written as the textbook does).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Elliptic-curve points in Jacobian coordinates: the group law shared by G1 and G2.
 
-Lesson 3.4. Both BN254 groups are points on a short Weierstrass curve y^2 = x^3 + b with
+Lesson. Both BN254 groups are points on a short Weierstrass curve y^2 = x^3 + b with
 a = 0: G1 over Fq with b = 3, G2 on the sextic twist over Fq2 with b' = 3/xi (``g1.py``,
 ``g2.py``). Adding points in affine (x, y) form needs a field inversion per addition. In
 *Jacobian* coordinates (X : Y : Z) stand for the affine point (X/Z^2, Y/Z^3), and the

@@ -5,7 +5,8 @@ Read in order: ``data.py`` (the bundled digits, splits and client partitions),
 quantization into the integer model ``zkpot_ref.quant`` defines, and the submission),
 ``verify.py`` (what a validator checks), ``aggregation.py`` (leader, top-k, fedavg-all),
 ``attacks.py`` (Byzantine clients), ``experiment.py`` (the simulation), ``command.py``
-(``zkpot experiment``: CSV, markdown table, optional plot).
+(``zkpot experiment``: CSV, markdown table, optional plot), ``task_command.py``
+(``zkpot task``).
 
 Only ``model.py`` imports JAX directly; ``command.py`` imports the rest inside ``run``,
 so ``zkpot --help`` stays fast.

@@ -75,6 +75,7 @@ def rank(submissions: Sequence[S]) -> list[S]:
     return sorted(submissions, key=lambda s: (-s.claimed_count, s.commitment, s.client_id))
 
 
+# --8<-- [start:fedavg]
 def average_params(
     models: Sequence[quant.FloatParams], weights: Sequence[float]
 ) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -111,6 +112,7 @@ def fedavg(submissions: Sequence[Submission], by_count: bool = False) -> quant.I
     ]
     return quant.quantize_model(params, ranges, ordered[0].model.pixel_max)
 
+# --8<-- [end:fedavg]
 
 def gate_threshold(global_count: int, claim_size: int, slack: float = 0.05) -> int:
     """``gated-fedavg``'s bar: the smallest proven count a submission needs this round.

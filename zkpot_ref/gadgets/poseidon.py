@@ -48,6 +48,7 @@ MAX_INPUTS = WIDTHS[-1] - 1
 # --------------------------------------------------------------------------------------
 
 
+# --8<-- [start:rounds]
 def add_round_constants(state: Sequence[int], constants: Sequence[int]) -> list[int]:
     """ARK: add this round's constants, element by element (mod r)."""
     return [(x + c) % R_MODULUS for x, c in zip(state, constants, strict=True)]
@@ -110,6 +111,7 @@ def permute_rounds(state: Sequence[int], p: PoseidonParams) -> list[int]:
     # END TASK 5.1
     return out
 
+# --8<-- [end:rounds]
 
 def _permute_fast(state: Sequence[int], p: PoseidonParams) -> list[int]:
     """Exactly ``permute_rounds``, on plain ints with the steps fused.

@@ -74,6 +74,7 @@ class FiatShamir:
             if point is not None:
                 self.transcript.absorb(point.to_bytes())
 
+    # --8<-- [start:schedule]
     def round_1(self, message: Message1) -> tuple[int, int, int]:
         """beta = H(statement, [a], [b], [c] [, [m]]); gamma = H(beta); delta = H(gamma)."""
         self._begin(1, message, Message1)
@@ -118,6 +119,7 @@ class FiatShamir:
         self._absorb_points(message.Wxi, message.Wxiw)
         return self.transcript.challenge()
 
+    # --8<-- [end:schedule]
     def replay(self, messages: Sequence[object]) -> Challenges:
         """The verifier's side: all five rounds over a proof's messages."""
         m1, m2, m3, m4, m5 = messages
