@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,23 +19,29 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("flwr", reason="flwr is not installed: pip install -e '.[flower]'")
 
-from flwr.app import ArrayRecord, ConfigRecord, Context, Error, Message, RecordDict  # noqa: E402
+from flwr.app import ConfigRecord, Context, Error, Message, RecordDict  # noqa: E402
 from flwr.serverapp import Grid  # noqa: E402
+from flwr.serverapp.strategy import FedAvg  # noqa: E402
 from flwr.supercore.run import Run  # noqa: E402
 from flwr.supercore.task_identity import TaskIdentity  # noqa: E402
 
 from zkpot_ref import ceremony  # noqa: E402
 from zkpot_ref.ceremony_format import save_ceremony  # noqa: E402
+from zkpot_ref.fl.model import init_params  # noqa: E402
 from zkpot_ref.integrations import flower  # noqa: E402
+from zkpot_ref.pot.commit import reveal_bytes  # noqa: E402
+from zkpot_ref.pot.keys import load_or_build, load_srs  # noqa: E402
+from zkpot_ref.pot.prove import AccuracyProof  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "flower_zkpot"
 sys.path.insert(0, str(EXAMPLE))
-from flower_zkpot import client_app, server_app  # noqa: E402
+from flower_zkpot import client_app, server_app, task  # noqa: E402
 
 DEGREE = 4096 + 5  # the tiny task's domain (hidden 2, 2 test images) + 5
 BYZANTINE = 2
@@ -52,7 +58,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def run_config(shared: tuple[Path, Path], summary: Path, **more: object) -> dict:
-    config = {"num-server-rounds": 1, "mode": "fedavg", "test-size": 2, "hidden": 2,
+    config = {"num-server-rounds": 1, "min-nodes": 3, "mode": "fedavg", "test-size": 2, "hidden": 2,
               "epochs": 3, "seed": 0, "byzantine-partition": BYZANTINE,
               "srs": str(shared[0]), "cache": str(shared[1]), "summary": str(summary)}
     return {**config, **more}
@@ -137,3 +143,210 @@ def test_in_process_run_drops_the_over_claimer(shared, tmp_path: Path) -> None: 
     check_summary(summary, 1, 1000 + BYZANTINE)
     assert strategy.rejections[0].node_id == 1000 + BYZANTINE
     assert result.arrays is not None and 1 in result.evaluate_metrics_serverapp
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(path: Path, processes: list[subprocess.Popen], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if path.exists() and path.stat().st_size:
+            return True
+        if any(p.poll() is not None for p in processes):
+            return False
+        time.sleep(1)
+    return False
+
+
+@pytest.mark.slow
+def test_deployment_engine_drops_the_over_claimer(shared, tmp_path: Path) -> None:  # noqa: ANN001
+    """One SuperLink and three SuperNodes as processes on free loopback ports (insecure
+    mode), the example submitted with `flwr run`, everything torn down by PID."""
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "flower-superlink").exists():
+        pytest.skip(f"flwr's commands are not next to {sys.executable}")
+    port = free_port()
+    home = tmp_path / "flwr-home"
+    home.mkdir()
+    (home / "config.toml").write_text(
+        f'[superlink]\ndefault = "test"\n\n[superlink.test]\n'
+        f'address = "127.0.0.1:{port}"\ninsecure = true\n')
+    env = {**os.environ, "FLWR_HOME": str(home), "PATH": f"{bin_dir}:{os.environ['PATH']}",
+           "FLWR_DISABLE_UPDATE_CHECK": "1"}
+    logs, processes = [], []
+
+    def start(name: str, *args: str) -> subprocess.Popen:
+        logs.append(tmp_path / f"{name}.log")
+        process = subprocess.Popen([str(bin_dir / args[0]), *args[1:]], env=env,
+                                   stdout=logs[-1].open("w"), stderr=subprocess.STDOUT,
+                                   start_new_session=True)  # its own group: its children die too
+        processes.append(process)
+        return process
+
+    summary = tmp_path / "summary.json"
+    try:
+        start("superlink", "flower-superlink", "--insecure", "--host", "127.0.0.1", "--port",
+              str(port), "--disable-runtime-dependency-installation")
+        for i in range(3):
+            start(f"supernode{i}", "flower-supernode", "--insecure", "--superlink",
+                  f"127.0.0.1:{port}", "--port", str(free_port()), "--node-config",
+                  f"partition-id={i} num-partitions=3")
+        config = run_config(shared, summary)
+        overrides = " ".join(f"{k}={json.dumps(v)}" for k, v in config.items())
+        submitted = None
+        for _ in range(30):  # the SuperLink may still be starting
+            submitted = subprocess.run([str(bin_dir / "flwr"), "run", str(EXAMPLE), "test",
+                                        "--run-config", overrides], env=env, text=True,
+                                       capture_output=True, timeout=120)
+            if submitted.returncode == 0:
+                break
+            time.sleep(2)
+        assert submitted is not None and submitted.returncode == 0, submitted.stdout
+        finished = wait_for(summary, processes, 900)
+        tails = "\n".join(f"--- {log.name}\n{log.read_text()[-3000:]}" for log in logs)
+        assert finished, f"no summary; a process died or the run failed:\n{tails}"
+    finally:
+        for process in processes:  # torn down by PID (each one's process group)
+            if process.poll() is None:
+                os.killpg(process.pid, 15)
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, 9)
+                process.wait()
+    check_summary(json.loads(summary.read_text()), 1, None)
+
+
+# -- the checks, each broken alone, on one honest reply --------------------------------
+
+
+@functools.cache
+def _task():  # noqa: ANN202
+    return task.public_task(2, 2, 0)
+
+
+@pytest.fixture
+def honest(shared, server_identity, tmp_path_factory):  # noqa: ANN001, ANN201
+    """(strategy, its train message to node 1000, the node's context, the fedavg reply)."""
+    keys = load_or_build(_task(), load_srs(shared[0]), shared[1])
+    strategy = flower.ZkpotStrategy(_task(), keys, FedAvg(min_train_nodes=1,
+                                                          min_available_nodes=1))
+    grid = InProcessGrid(None, {})
+    params = init_params(task.sizes(2), 0)
+    message = next(iter(strategy.configure_train(1, flower.params_to_arrays(params),
+                                                 ConfigRecord(), grid)))
+    message = copy.deepcopy(message)
+    message.metadata.__dict__["_message_id"] = "m1"
+    context = grid.contexts[message.metadata.dst_node_id]
+    reply = _honest_reply(str(shared[0]), str(shared[1]), message, context)
+    return strategy, message, context, copy.deepcopy(reply)
+
+
+_REPLIES: dict[str, Message] = {}
+
+
+def _honest_reply(srs: str, cache: str, message: Message, context: Context) -> Message:
+    """One proof for the whole module (it is the expensive part)."""
+    if "r" not in _REPLIES:
+        shard = task.shard(0, 3, 0)
+        params = task.train_local(init_params(task.sizes(2), 0), shard, 3, 5)
+        _REPLIES["r"] = flower.ProvingClient(srs, cache).train_reply(
+            message, context, params, shard.images, len(shard))
+    reply = copy.deepcopy(_REPLIES["r"])
+    reply.metadata.__dict__["_src_node_id"] = message.metadata.dst_node_id
+    return reply
+
+
+def _proof(reply: Message) -> AccuracyProof:
+    return AccuracyProof.from_bytes(bytes(reply.content["zkpot"]["proof"]))
+
+
+def test_each_check_of_a_reply(honest) -> None:  # noqa: ANN001
+    strategy, _, _, reply = honest
+    assert strategy.reject_reason(reply, 1) is None
+    assert strategy.reject_reason(reply, 2) == "the proof is for round 1, not 2"
+    moved = copy.deepcopy(reply)
+    moved.metadata.__dict__["_src_node_id"] = 999  # another node sends this node's proof
+    assert strategy.reject_reason(moved, 1).startswith("the proof names another client")
+
+    def edited(**public) -> Message:  # noqa: ANN003
+        out = copy.deepcopy(reply)
+        sent = _proof(out)
+        out.content["zkpot"]["proof"] = AccuracyProof(
+            dataclasses.replace(sent.public, **public), sent.proof).to_bytes()
+        return out
+
+    assert strategy.reject_reason(edited(task_id=5), 1) == "the proof is for another task"
+    count = _proof(reply).public.count
+    assert strategy.reject_reason(edited(count=count ^ 1), 1).startswith(
+        f"the proof does not verify for the claimed count {count ^ 1}/2")
+    assert strategy.reject_reason(edited(commitment=7), 1).startswith("the proof does not verify")
+    junk = copy.deepcopy(reply)
+    junk.content["zkpot"]["proof"] = b"junk"
+    assert strategy.reject_reason(junk, 1).startswith("malformed proof")
+    bare = copy.deepcopy(reply)
+    del bare.content["zkpot"]
+    assert strategy.reject_reason(bare, 1) == "no ZKPoT proof in the reply"
+
+
+def test_fedavg_mode_checks_the_reveal_and_the_arrays(honest) -> None:  # noqa: ANN001
+    strategy, _, _, reply = honest
+    model, salt = flower.parse_reveal(bytes(reply.content["zkpot"]["reveal"]))
+    other = copy.deepcopy(reply)
+    other.content["zkpot"]["reveal"] = reveal_bytes(model, salt + 1)
+    assert strategy.reject_reason(other, 1) == "the revealed model does not open its commitment"
+    other.content["zkpot"]["reveal"] = b"ZKPOTRVL"
+    assert strategy.reject_reason(other, 1).startswith("malformed reveal")
+    nudged = copy.deepcopy(reply)
+    arrays = nudged.content["arrays"].to_numpy_ndarrays()
+    arrays[1] = arrays[1] + 1e-3  # a bias the commitment does not hold
+    nudged.content["arrays"] = flower.ArrayRecord(arrays)
+    assert strategy.reject_reason(nudged, 1) == "the arrays sent are not the committed model"
+    arrays, metrics = strategy.aggregate_train(1, [reply, nudged])
+    assert metrics["zkpot-accepted"] == 1 and metrics["zkpot-rejected"] == 1
+    assert [r.reason for r in strategy.rejections] == [
+        "the arrays sent are not the committed model"]
+    got, want = arrays.to_numpy_ndarrays(), reply.content["arrays"].to_numpy_ndarrays()
+    assert all(np.allclose(g, w, rtol=1e-6) for g, w in zip(got, want, strict=True))
+
+
+def test_leader_mode_takes_the_revealed_model_that_opens(honest) -> None:  # noqa: ANN001
+    fedavg, message, context, reply = honest
+    strategy = flower.ZkpotStrategy(fedavg.task, fedavg.keys, mode="leader")
+    grid = InProcessGrid(client_app.app, {})
+    grid.contexts[message.metadata.dst_node_id] = context
+    strategy._grid = grid
+    reveal = bytes(reply.content["zkpot"]["reveal"])
+    del reply.content["zkpot"]["reveal"], reply.content["arrays"]  # leader replies: proof only
+    context.state["zkpot"] = ConfigRecord({"round": 1, "reveal": reveal})
+    arrays, metrics = strategy.aggregate_train(1, [reply])
+    model, _ = flower.parse_reveal(reveal)
+    want = flower.params_to_arrays(flower.quant.dequantize_model(model)).to_numpy_ndarrays()
+    assert all(np.array_equal(g, w) for g, w in zip(arrays.to_numpy_ndarrays(), want))
+    assert strategy.leaders == {1: message.metadata.dst_node_id}
+    assert metrics["zkpot-accepted"] == 1 and metrics["zkpot-best-count"] == _proof(
+        reply).public.count
+    model, salt = flower.parse_reveal(reveal)
+    context.state["zkpot"] = ConfigRecord({"round": 1, "reveal": reveal_bytes(model, salt + 1)})
+    arrays, metrics = strategy.aggregate_train(1, [reply])
+    assert arrays is None and metrics["zkpot-accepted"] == 0
+    assert strategy.rejections[-1].reason.startswith("the leader's revealed model does not open")
+    context.state["zkpot"] = ConfigRecord({"round": 2, "reveal": reveal})  # another round's
+    assert strategy.aggregate_train(1, [reply])[0] is None
+
+
+def test_client_ids_and_arrays() -> None:
+    assert flower.node_client_id(1) != flower.node_client_id(2)
+    assert flower.node_client_id(1) == flower.node_client_id(1) < flower.R_MODULUS
+    params = init_params(task.sizes(2), 0)
+    back = flower.arrays_to_params(flower.params_to_arrays(params))
+    assert all(np.array_equal(a, b) for x, y in zip(params, back) for a, b in zip(x, y))
+    with pytest.raises(flower.MalformedInput):
+        flower.arrays_to_params(flower.ArrayRecord([np.zeros(2)]))
+    with pytest.raises(flower.MalformedInput):
+        flower.ZkpotStrategy(_task(), None, mode="median")  # type: ignore[arg-type]

@@ -272,14 +272,16 @@ class ZkpotStrategy(Strategy):
 
     def aggregate_train(self, server_round: int, replies: Iterable[Message],
                         ) -> tuple[ArrayRecord | None, MetricRecord | None]:
-        kept, proven, verify_s, before = [], [], 0.0, len(self.rejections)
+        kept, proven, before = [], [], len(self.rejections)
+        verify_s, verify_cpu_s = 0.0, 0.0
         for reply in replies:
             if reply.has_error():  # transport errors: the wrapped strategy logs them
                 kept.append(reply)
                 continue
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             reason = self.reject_reason(reply, server_round)
             verify_s += time.perf_counter() - start
+            verify_cpu_s += time.process_time() - cpu
             if reason is None:
                 kept.append(reply)
                 proven.append(reply)
@@ -296,7 +298,7 @@ class ZkpotStrategy(Strategy):
         metrics = metrics if metrics is not None else MetricRecord()
         metrics.update({"zkpot-accepted": len(proven) - failed_reveals,
                         "zkpot-rejected": len(self.rejections) - before,
-                        "zkpot-verify-s": verify_s,
+                        "zkpot-verify-s": verify_s, "zkpot-verify-cpu-s": verify_cpu_s,
                         "zkpot-best-count": max(counts, default=0)})
         return arrays, metrics
 

@@ -29,7 +29,7 @@ def run(grid: Grid, context: Context) -> tuple[Result, ZkpotStrategy]:
     cache = Path(str(cfg["cache"])) if cfg["cache"] else default_cache()
     srs = choose_srs(str(cfg["srs"]) or None, domain_size_for(build(task).circuit) + 5, cache)
     keys = load_or_build(task, srs, cache)
-    nodes = len(list(grid.get_node_ids())) or 2
+    nodes = int(cfg["min-nodes"])  # wait for them all, then train on them all
     strategy = ZkpotStrategy(task, keys, FedAvg(fraction_evaluate=0.0, min_train_nodes=nodes,
                                                 min_available_nodes=nodes),
                              mode=str(cfg["mode"]))
