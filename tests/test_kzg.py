@@ -72,6 +72,15 @@ def test_srs_rejects_bad_construction() -> None:
         SRS.insecure_from_tau(5, -1)
 
 
+def test_smallest_valid_srs_parameters() -> None:
+    """Degree 0 and tau = 2 are the smallest accepted; tau is reduced mod r first."""
+    tiny = SRS.insecure_from_tau(2, 0)
+    assert tiny.g1_powers == [G] and tiny.g2_tau == G2.generator() * 2 and verify_srs(tiny)
+    reduced = SRS.insecure_from_tau(R + 2, 1)
+    assert reduced.g1_powers == [G, G * 2] and reduced.g2_tau == G2.generator() * 2
+    assert verify_srs(reduced)
+
+
 def test_truncated(srs: SRS) -> None:
     small = srs.truncated(3)
     assert small.max_degree == 3 and small.g1_powers == srs.g1_powers[:4]

@@ -103,3 +103,13 @@ def test_transcript_rejects_bad_input() -> None:
         t.absorb_scalar(R_MODULUS)
     with pytest.raises(MalformedInput):
         t.absorb_scalar(-1)
+
+
+def test_zero_and_the_largest_scalar_are_absorbed() -> None:
+    """The range is [0, r): 0 and r - 1 are valid scalars (32 big-endian bytes each)."""
+    t = Transcript()
+    t.absorb_scalar(0)
+    t.absorb_scalar(R_MODULUS - 1)
+    t.absorb(bytearray(b"\x01"))
+    expected = bytes(32) + (R_MODULUS - 1).to_bytes(32, "big") + b"\x01"
+    assert t.challenge() == int.from_bytes(independent_keccak(expected), "big") % R_MODULUS
