@@ -107,8 +107,9 @@ def test_tool_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture) -
     (tmp_path / "x").write_text("")
     assert exercises.main(["--student", str(tmp_path)]) == 2
     assert exercises.main(["--restore", "99.99", "--into", str(tmp_path)]) == 2
+    assert exercises.main(["--grade", "99.99"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2 and all(line.startswith("error: ") for line in err)
+    assert len(err) == 3 and all(line.startswith("error: ") for line in err)
 
 
 def _grades(copy: Path, markers: list[str], files: list[str], plugin_dir: Path) -> dict:

@@ -22,7 +22,6 @@ def rand_list(n: int) -> list[int]:
     return [rng.randrange(R) for _ in range(n)]
 
 
-@pytest.mark.task1_3
 @pytest.mark.parametrize("k", range(1, 11))
 def test_ntt_matches_sympy(k: int) -> None:
     n = 1 << k

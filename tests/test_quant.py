@@ -141,7 +141,7 @@ def test_quantize_multiplier_rejects(m: float) -> None:
     (-6, 2, -1), (6, 2, 2),      # -1.5 -> -1, 1.5 -> 2
     (0, 5, 0), (-(2**40), 10, -(2**30)),
 ])
-@pytest.mark.task6_1
+@pytest.mark.task5_1
 def test_rounding_shift_ties_and_negatives(x: int, n: int, expected: int) -> None:
     assert int(quant.rounding_shift(x, n)) == expected
 
@@ -152,14 +152,14 @@ def test_rounding_shift_refuses_bad_shifts(n: int) -> None:
         quant.rounding_shift(5, n)
 
 
-@pytest.mark.task6_1
+@pytest.mark.task5_1
 @settings(max_examples=200, deadline=None)
 @given(st.integers(-(2**61), 2**61), st.integers(1, 62))
 def test_rounding_shift_matches_exact(x: int, n: int) -> None:
     assert int(quant.rounding_shift(x, n)) == ref_round_half_up(Fraction(x, 2**n))
 
 
-@pytest.mark.task6_2
+@pytest.mark.task5_2
 def test_requantize_clamps_and_fuses_relu() -> None:
     m0, n = 2**30, 31  # M = 1/2
     acc = np.array([-1000, -3, -1, 0, 1, 3, 200, 1000])
@@ -170,7 +170,7 @@ def test_requantize_clamps_and_fuses_relu() -> None:
                                                                     255]
 
 
-@pytest.mark.task6_2
+@pytest.mark.task5_2
 @settings(max_examples=100, deadline=None)
 @given(st.integers(-(2**31) + 1, 2**31 - 1), st.integers(2**30, 2**31 - 1),
        st.integers(1, 62), st.integers(0, 255), st.booleans())

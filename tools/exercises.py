@@ -243,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.student}: {len(regions)} tasks stubbed; start there with "
               f"`python tools/exercises.py --grade {regions[0].task}`")
         return 0
+    except BrokenPipeError:  # e.g. `--list | head`
+        return 0
     except (OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -134,19 +134,19 @@ def rounding_shift(x: np.ndarray | int, n: int) -> np.ndarray:
     for negative x too (arithmetic shift)."""
     if not 1 <= n <= MAX_SHIFT:
         raise MalformedInput(f"the shift n must lie in 1..{MAX_SHIFT}, not {n}")
-    # BEGIN TASK 6.1: rounding half up by a shift
+    # BEGIN TASK 5.1: rounding half up by a shift
     return (np.asarray(x, dtype=np.int64) + (1 << (n - 1))) >> n
-    # END TASK 6.1
+    # END TASK 5.1
 
 
 def requantize(
     acc: np.ndarray | int, multiplier: int, shift: int, zero: int, lower: int = QMIN
 ) -> np.ndarray:
     """q = clamp(Z + round_half_up(acc * M0 / 2^n), lower, 255); lower = Z fuses the ReLU."""
-    # BEGIN TASK 6.2: requantization q = clamp(Z + M0 acc / 2^n)
+    # BEGIN TASK 5.2: requantization q = clamp(Z + M0 acc / 2^n)
     scaled = np.asarray(acc, dtype=np.int64) * np.int64(multiplier)
     return np.clip(zero + rounding_shift(scaled, shift), lower, QMAX)
-    # END TASK 6.2
+    # END TASK 5.2
 
 # --8<-- [end:requantize]
 

@@ -31,7 +31,7 @@ def test_rank_orders_by_count_then_commitment() -> None:
     assert [s.client_id for s in aggregation.rank(subs)] == [2, 1, 3, 0]
 
 
-@pytest.mark.task6_3
+@pytest.mark.task8_1
 def test_average_params_weighs_by_size() -> None:
     a = [(np.array([[1.0, 2.0]]), np.array([0.0]))]
     b = [(np.array([[3.0, 6.0]]), np.array([4.0]))]

@@ -31,7 +31,7 @@ def onehot(values: list[int], table_bits: int = 8) -> tuple[Circuit, list[int], 
     [2**31 - 1, -(2**31), 0],           # the int32 extremes
     [0, 1],
 ])
-@pytest.mark.task8_1
+@pytest.mark.task6_1
 def test_lowest_index_argmax_like_numpy(values: list[int]) -> None:
     c, s, _ = onehot(values)
     assert s.index(1) == int(quant.argmax_lowest(np.array(values))) and sum(s) == 1
@@ -48,7 +48,7 @@ def test_argmax_agrees_with_numpy(values: list[int], table_bits: int) -> None:
     assert rows == argmax_rows(len(values), table_bits) + 1  # + the shared zero wire, once
 
 
-@pytest.mark.task8_1
+@pytest.mark.task6_1
 @pytest.mark.parametrize("claimed", [0, 2, 3])
 def test_any_other_answer_is_caught(claimed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """[3, 9, 9, 1]: only index 1 satisfies the gadget — not the later tie, not a smaller."""

@@ -25,7 +25,7 @@ VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors" / \
     "poseidon_bn254_circomlib.json"
 
 
-@pytest.mark.task5_1
+@pytest.mark.task5_3
 def test_the_named_rounds_give_circomlibs_poseidon() -> None:
     """poseidon([1, 2]) of circomlibjs (the test vector every Poseidon port quotes), computed
     with the readable round schedule; and that schedule equals the fast permutation."""

@@ -85,12 +85,12 @@ def average_params(
     total = float(sum(weights))
 
     def mean(layer: int, part: int) -> np.ndarray:
-        # BEGIN TASK 6.3: FedAvg, the weighted mean
+        # BEGIN TASK 8.1: FedAvg, the weighted mean
         acc = np.zeros_like(np.asarray(models[0][layer][part], dtype=np.float64))
         for model, weight in zip(models, weights, strict=True):
             acc += float(weight) * np.asarray(model[layer][part], dtype=np.float64)
         return (acc / total).astype(np.float32)
-        # END TASK 6.3
+        # END TASK 8.1
 
     return [(mean(layer, 0), mean(layer, 1)) for layer in range(len(models[0]))]
 

@@ -115,7 +115,7 @@ def sponge(elements: Sequence[int], capacity: int) -> int:
     for i, x in enumerate([capacity, *elements]):
         if type(x) is not int or not 0 <= x < R_MODULUS:
             raise MalformedInput(f"sponge input {i} = {x!r} is not a field element")
-    # BEGIN TASK 5.2: the Poseidon sponge: absorb, permute, squeeze
+    # BEGIN TASK 5.4: the Poseidon sponge: absorb, permute, squeeze
     state = [capacity] + [0] * RATE
     for start in range(0, len(elements), RATE):
         block = list(elements[start : start + RATE])
@@ -124,7 +124,7 @@ def sponge(elements: Sequence[int], capacity: int) -> int:
             state[1 + j] = (state[1 + j] + x) % R_MODULUS
         state = permute(state)
     return state[1]
-    # END TASK 5.2
+    # END TASK 5.4
 
 
 def permutations_for(count: int, bits: int) -> int:

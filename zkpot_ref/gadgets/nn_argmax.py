@@ -63,7 +63,7 @@ def argmax_onehot(circuit: Circuit, accs: Sequence[Variable], label: str) -> lis
         t[j] = circuit.add(t[j + 1], s[j + 1], label=f"{label}: t{j}")
     circuit.gate(t[0], s[0], None, q_L=1, q_R=1, q_C=-1, label=f"{label}: one-hot")
     m = circuit.private_input(None if values is None else values[p] % R_MODULUS)
-    # BEGIN TASK 8.1: the argmax constraints: one-hot, equal, no larger
+    # BEGIN TASK 6.1: the argmax constraints: one-hot, equal, no larger
     for j in range(classes):
         e = circuit.sub(m, accs[j], label=f"{label}: m - acc{j}")
         circuit.gate(s[j], e, None, q_M=1, label=f"{label}: s{j} -> m = acc{j}")
@@ -74,7 +74,7 @@ def argmax_onehot(circuit: Circuit, accs: Sequence[Variable], label: str) -> lis
         looked_up = [(wire, -k) for wire, k in limbs(circuit, d, DIFF_BITS, f"{label}: d{j}")]
         sum_to_zero(circuit, looked_up, LinearForm.of(e) + LinearForm.of(t[j]).scale(-1),
                     label=f"{label}: d{j} >= 0")
-    # END TASK 8.1
+    # END TASK 6.1
     return s
 
 

@@ -102,13 +102,13 @@ def is_full_round(p: PoseidonParams, round_index: int) -> bool:
 def permute_rounds(state: Sequence[int], p: PoseidonParams) -> list[int]:
     """The permutation written with the named steps (the form a circuit gadget mirrors)."""
     out = list(state)
-    # BEGIN TASK 5.1: the Poseidon round schedule (full, partial, full)
+    # BEGIN TASK 5.3: the Poseidon round schedule (full, partial, full)
     for round_index, constants in enumerate(p.round_constants):
         if is_full_round(p, round_index):
             out = full_round(out, constants, p.mds)
         else:
             out = partial_round(out, constants, p.mds)
-    # END TASK 5.1
+    # END TASK 5.3
     return out
 
 # --8<-- [end:rounds]
