@@ -2,7 +2,9 @@
 
 Definitions (what this file checks):
 
-- **The lesson order** is the list of modules of ``zkpot_ref`` (``__init__.py`` files aside)
+- **The lesson order** is the list of modules of ``zkpot_ref`` (``__init__.py`` files and
+  ``zkpot_ref/integrations/`` aside: integrations such as Flower are optional extras above the
+  course, with their own top layer)
   read off the course: walk the mkdocs nav top to bottom; in each chapter take the
   ``Source:`` / ``Sources:`` paragraph near its top and, in it (before any ``Tests:``), every
   ``zkpot_ref/....py`` path in the order written. A module named by several chapters is
@@ -38,6 +40,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "zkpot_ref"
 DOCS = ROOT / "docs"
 TOP_CONTRACT = "zkpot_ref follows the course order"
+#: optional extras above the course: not lessons, no nested contract, a top layer of their own
+EXTRAS = ("zkpot_ref/integrations/",)
+EXTRA_LAYERS = ("zkpot_ref.integrations",)
 SOURCE_PARAGRAPH = re.compile(r"^Sources?:", re.MULTILINE)
 MODULE_PATH = re.compile(r"`(zkpot_ref/[\w/]+\.py)`")
 READ_NEXT = re.compile(r"Read next:(.*?)(?:\n\n|\Z)", re.DOTALL)
@@ -69,7 +74,8 @@ def chapter_modules(page: str) -> list[str]:
     if not match:
         return []
     paragraph = text[match.start():].split("\n\n", 1)[0].split("Tests:", 1)[0]
-    return [m for m in MODULE_PATH.findall(paragraph) if not m.endswith("__init__.py")]
+    return [m for m in MODULE_PATH.findall(paragraph)
+            if not m.endswith("__init__.py") and not m.startswith(EXTRAS)]
 
 
 def lesson_order() -> list[str]:
@@ -81,8 +87,9 @@ def lesson_order() -> list[str]:
 
 
 def all_modules() -> list[str]:
-    return sorted(str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py")
-                  if p.name != "__init__.py")
+    return sorted(path for p in PACKAGE.rglob("*.py")
+                  if p.name != "__init__.py"
+                  and not (path := str(p.relative_to(ROOT))).startswith(EXTRAS))
 
 
 def dotted(path: str) -> str:
@@ -140,6 +147,8 @@ def test_the_read_next_parser_resolves_both_ways() -> None:
 def test_package_overviews_list_their_lessons_in_order() -> None:
     order = lesson_order()
     for init in sorted(PACKAGE.rglob("*/__init__.py")):
+        if str(init.relative_to(ROOT)).startswith(EXTRAS):
+            continue
         docstring = ast.get_docstring(ast.parse(init.read_text())) or ""
         named: list[str] = []
         for name in FIRST_NAME.findall(docstring):
@@ -152,7 +161,11 @@ def test_package_overviews_list_their_lessons_in_order() -> None:
 # -- the layers ------------------------------------------------------------------------------
 def test_the_top_level_layers_follow_the_lesson_order() -> None:
     (contract,) = [c for c in contracts() if c["name"] == TOP_CONTRACT]
-    index = {name: i for i, layer in enumerate(reversed(contract["layers"]))
+    course_layers = [layer for layer in contract["layers"] if layer not in EXTRA_LAYERS]
+    assert contract["layers"][: len(contract["layers"]) - len(course_layers)] == [
+        layer for layer in contract["layers"] if layer in EXTRA_LAYERS
+    ], "the extras sit above the whole course"
+    index = {name: i for i, layer in enumerate(reversed(course_layers))
              for name in layer_names(layer)}
 
     def layer_of(path: str) -> int:
@@ -167,12 +180,13 @@ def test_the_top_level_layers_follow_the_lesson_order() -> None:
     inversions = [f"{a} (layer {x}) before {b} (layer {y})"
                   for a, b, x, y in zip(order, order[1:], levels, levels[1:]) if y < x]
     assert inversions == [], "\n".join(inversions)
-    assert set(levels) == set(range(len(contract["layers"]))), "a layer without a lesson"
+    assert set(levels) == set(range(len(course_layers))), "a layer without a lesson"
 
 
 def test_each_package_has_a_layers_contract_in_lesson_order() -> None:
     order = lesson_order()
-    packages = sorted({p.parent.name for p in PACKAGE.rglob("*/__init__.py")})
+    packages = sorted({p.parent.name for p in PACKAGE.rglob("*/__init__.py")
+                       if not str(p.relative_to(ROOT)).startswith(EXTRAS)})
     nested = {c["containers"][0]: c for c in contracts() if c.get("containers")}
     for package in packages:
         contract = nested.get(f"zkpot_ref.{package}")
