@@ -1,0 +1,167 @@
+"""Benchmark: the JAX fast path against the reference, side by side in one run.
+
+NTT 2^12..2^18, MSM 2^10..2^16, a whole PLONK proof 2^12..2^16 gates, and (``--zkpot``)
+the ZKPoT 64-32-10 proof at n = 16 test images. For every row: reference and fast path,
+median wall-clock AND CPU seconds (the machine is shared: CPU time is the steadier
+figure), the fast path's first-call time minus its median (the jit compile, reported
+apart; 0 when JAX's persistent cache already held the program), and the speedup
+(reference / fast path, on CPU time and on wall time). Medians of --runs runs after one
+warm-up call; sizes >= 2^16 use --big-runs (default 1 — the reference takes minutes
+there; the table says how many runs each row had). ``--quick``: the smallest sizes.
+``--json``: one JSON object with the figures as the last line (``ntt_2_16_speedup``,
+``msm_2_16_speedup``, ``prove_2_16_speedup`` — CPU-time ratios — where measured).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "plonk"))
+sys.path.insert(0, str(ROOT / "tests" / "pot"))
+
+from fastpath import JaxBackend  # noqa: E402
+from fastpath import msm as fast_msm  # noqa: E402
+from zkpot_ref.backend import Backend  # noqa: E402
+from zkpot_ref.curve import G1  # noqa: E402
+from zkpot_ref.field import R_MODULUS as R  # noqa: E402
+from zkpot_ref.poly import Domain  # noqa: E402
+
+
+def measure(fn: Callable[[], Any], runs: int) -> dict[str, float]:
+    """First call (wall), then median wall and CPU seconds of ``runs`` more calls."""
+    start = time.perf_counter()
+    fn()
+    first = time.perf_counter() - start
+    walls, cpus = [], []
+    for _ in range(runs):
+        w, c = time.perf_counter(), time.process_time()
+        fn()
+        cpus.append(time.process_time() - c)
+        walls.append(time.perf_counter() - w)
+    wall = statistics.median(walls)
+    return {"wall": wall, "cpu": statistics.median(cpus), "compile": max(first - wall, 0.0),
+            "runs": runs}
+
+
+def row(kind: str, k: int, ref: dict[str, float], fast: dict[str, float],
+        results: dict[str, float]) -> None:
+    cpu_ratio, wall_ratio = ref["cpu"] / fast["cpu"], ref["wall"] / fast["wall"]
+    print(f"{kind:6} 2^{k:<3} {ref['cpu']:9.3f} {ref['wall']:9.3f} {fast['cpu']:9.3f}"
+          f" {fast['wall']:9.3f} {fast['compile']:9.2f} {cpu_ratio:7.2f} {wall_ratio:7.2f}"
+          f" {ref['runs']:>3}/{fast['runs']}", flush=True)
+    results[f"{kind}_2_{k}_speedup"] = round(cpu_ratio, 3)
+    results[f"{kind}_2_{k}_speedup_wall"] = round(wall_ratio, 3)
+    results[f"{kind}_2_{k}_reference_cpu_s"] = round(ref["cpu"], 4)
+    results[f"{kind}_2_{k}_jax_cpu_s"] = round(fast["cpu"], 4)
+    results[f"{kind}_2_{k}_jax_compile_s"] = round(fast["compile"], 2)
+
+
+def points(n: int) -> list[G1]:
+    rng = random.Random(n)
+    step, acc, out = G1.generator() * rng.randrange(1, R), G1.generator(), []
+    for _ in range(n):
+        acc = acc + step
+        out.append(acc)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--big-runs", type=int, default=1)
+    parser.add_argument("--ntt", type=int, nargs="*", help="log2 NTT sizes")
+    parser.add_argument("--msm", type=int, nargs="*", help="log2 MSM sizes")
+    parser.add_argument("--prove", type=int, nargs="*", help="log2 proof sizes (gates)")
+    parser.add_argument("--zkpot", action="store_true", help="also the ZKPoT proof, n = 16")
+    args = parser.parse_args()
+    ntt_sizes = args.ntt if args.ntt is not None else ([8, 10] if args.quick else
+                                                       [12, 14, 16, 18])
+    msm_sizes = args.msm if args.msm is not None else ([4, 6] if args.quick else
+                                                       [10, 12, 14, 16])
+    prove_sizes = args.prove if args.prove is not None else ([6] if args.quick else
+                                                             [12, 14, 16])
+    reference, jax_backend = Backend(), JaxBackend()
+    results: dict[str, float] = {}
+    print(f"{'kernel':6} {'size':5} {'ref cpu':>9} {'ref wall':>9} {'jax cpu':>9} {'jax wall':>9}"
+          f" {'compile':>9} {'x cpu':>7} {'x wall':>7} runs (ref/jax)  [seconds]")
+
+    def runs_for(k: int) -> int:
+        return args.runs if k < 16 else args.big_runs
+
+    for k in ntt_sizes:
+        n, rng = 1 << k, random.Random(k)
+        omega, values = Domain(n).omega, [rng.randrange(R) for _ in range(n)]
+        fast = measure(functools.partial(jax_backend.ntt, values, omega), args.runs)
+        ref = measure(functools.partial(reference.ntt, values, omega), runs_for(k))
+        row("ntt", k, ref, fast, results)
+
+    for k in msm_sizes:
+        pts = points(1 << k)
+        rng = random.Random(k)
+        ks = [rng.randrange(R) for _ in pts]
+        fast = measure(functools.partial(fast_msm.msm, pts, ks), runs_for(k))
+        ref = measure(functools.partial(reference.msm, pts, ks), runs_for(k))
+        row("msm", k, ref, fast, results)
+
+    if prove_sizes:
+        from plonk_helpers import random_circuit
+
+        from zkpot_ref.kzg import SRS
+        from zkpot_ref.plonk.preprocess import setup
+        from zkpot_ref.plonk.prover import prove
+
+        srs = SRS.insecure_from_tau(0xFA57, (1 << max(prove_sizes)) + 8)
+        for k in prove_sizes:
+            circuit = random_circuit(k, (1 << k) - 4, 4)
+            pk, _ = setup(circuit, srs, jax_backend)
+            blinders = list(range(1, 12))
+            fast = measure(functools.partial(prove, pk, circuit, blinders=blinders,
+                                             backend=jax_backend), runs_for(k))
+            ref = measure(functools.partial(prove, pk, circuit, blinders=blinders,
+                                            backend=reference), runs_for(k))
+            row("prove", k, ref, fast, results)
+
+    if args.zkpot:
+        from pot_helpers import random_model, random_task
+
+        from zkpot_ref.kzg import SRS
+        from zkpot_ref.plonk.prover import prove
+        from zkpot_ref.pot.keys import build_keys
+        from zkpot_ref.pot.prove import claim
+        from zkpot_ref.pot.statement import Witness, build
+
+        sizes = (64, 32, 10)
+        task, model = random_task(sizes, 16, seed=1), random_model(sizes, 2)
+        public = claim(task, model, 7, 1, 1)
+        circuit = build(task, Witness(model, 7, public)).circuit
+        srs = SRS.insecure_from_tau(0xFA57, len(circuit.gates) * 2 + 64)
+        keys = build_keys(task, srs, jax_backend)
+        k = keys.vk.n.bit_length() - 1
+        blinders = list(range(1, 17))
+        fast = measure(lambda: prove(keys.pk, circuit, blinders=blinders, backend=jax_backend),
+                       args.big_runs)
+        ref = measure(lambda: prove(keys.pk, circuit, blinders=blinders, backend=reference),
+                      args.big_runs)
+        row("zkpot", k, ref, fast, results)
+        results["zkpot_n16_jax_wall_s"] = round(fast["wall"], 2)
+        results["zkpot_n16_reference_wall_s"] = round(ref["wall"], 2)
+
+    if args.json:
+        print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
