@@ -209,3 +209,23 @@ def test_fltrust_follows_the_server(split, shards, trained, submissions) -> None
     assert set(out.selected) <= {0, 1, 2, 3, 9} and out.selected
     honest_worst = min(s.claimed_count for s in submissions)
     assert quant.count_correct(out.global_model, test.images, test.labels) >= honest_worst - 30
+
+
+def test_prune_fedavg_drops_a_proven_but_harmful_model(split, shards, trained,  # noqa: ANN001
+                                                       submissions) -> None:
+    from zkpot_ref.fl import robust
+
+    test = split[1]
+    base = robust.flatten(trained)
+    mean = np.mean([robust.flatten(quant.dequantize_model(s.model)) - base
+                    for s in submissions], axis=0)
+    reverse = robust.unflatten(base - 20 * mean, trained)  # IPM-like, epsilon = 20
+    bad = client.make_submission(9, 3, client.quantize_on(reverse, shards[0]), 100, test,
+                                 salt=9)
+    assert bad.claimed_count >= aggregation.gate_threshold(len(test))  # it passes the gate
+    everyone = aggregation.rank([*submissions, bad])
+    kept = aggregation.prune_fedavg(everyone, test)
+    assert 9 not in [s.client_id for s in kept] and kept
+    counted = [quant.count_correct(aggregation.fedavg(models, by_count=True), test.images,
+                                   test.labels) for models in (kept, everyone)]
+    assert counted[0] > counted[1]
