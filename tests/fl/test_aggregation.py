@@ -124,34 +124,46 @@ def _noised(split, shards, trained, cid: int,  # noqa: ANN001
 
 
 def test_gate_threshold_by_hand() -> None:
-    # |T| = 450, slack 5%: margin ceil(22.5) = 23, chance bar ceil(67.5) = 68
-    assert aggregation.gate_threshold(300, 450) == 277
-    assert aggregation.gate_threshold(20, 450) == 68  # near-chance global: 15% still needed
-    assert aggregation.gate_threshold(450, 450, 0.0) == 450
-    assert aggregation.gate_threshold(90, 100, 0.1) == 80
+    # |T| = 450, slack 5%: ceil(0.15 * 450) = ceil(67.5) = 68
+    assert aggregation.gate_threshold(450) == 68
+    assert aggregation.gate_threshold(100, 0.1) == 20
+    assert aggregation.gate_threshold(8, 0.0) == 1  # ceil(0.8)
     with pytest.raises(MalformedInput):
-        aggregation.gate_threshold(10, 100, 1.0)
+        aggregation.gate_threshold(100, 0.9)
+
+
+def test_prune_fedavg_keeps_helpful_models(split, submissions) -> None:  # noqa: ANN001
+    claims = split[1]
+    ranked = aggregation.rank(submissions)
+    kept = aggregation.prune_fedavg(ranked, claims)
+    merged = aggregation.fedavg(kept, by_count=True)
+    count = quant.count_correct(merged, claims.images, claims.labels)
+    # no single removal helps any more (the stopping rule), and nothing was added
+    for i in range(len(kept) if len(kept) > 1 else 0):
+        rest = kept[:i] + kept[i + 1:]
+        assert quant.count_correct(aggregation.fedavg(rest, by_count=True), claims.images,
+                                   claims.labels) <= count
+    assert [s.client_id for s in kept] == [s.client_id for s in ranked if s in kept]
+    assert aggregation.prune_fedavg(ranked[:1], claims) == ranked[:1]
+    assert aggregation.prune_fedavg([], claims) == []
 
 
 def test_gated_fedavg(split, shards, trained, submissions) -> None:  # noqa: ANN001
     v = verify.RecomputeVerifier(split[1])
-    noise = _noised(split, shards, trained, 9)
+    noise = _noised(split, shards, trained, 9, sigma=3.0)  # proven, but below the gate
     liar = dataclasses.replace(submissions[0], client_id=8, claimed_count=450)
     subs, senders = [*submissions, noise, liar], [0, 1, 2, 3, 9, 8]
-    counts = sorted(s.claimed_count for s in submissions)
-    out = aggregation.aggregate("gated-fedavg", subs, senders, v, 3, global_count=counts[0],
-                                claim_size=450, slack=0.0)
-    assert out.selected == tuple(s.client_id for s in aggregation.rank(submissions))
-    assert out.rejected == (8,) and noise.claimed_count < counts[0]  # proven but below the bar
-    assert out.global_model.digest() == aggregation.fedavg(submissions, by_count=True).digest()
-    # a previous global model better than all but the best client: only the best passes
-    top = aggregation.aggregate("gated-fedavg", subs, senders, v, 3, global_count=counts[-1],
-                                claim_size=450, slack=0.0)
-    assert top.selected == (aggregation.rank(submissions)[0].client_id,)
-    # nobody passes: the global model stays
-    none = aggregation.aggregate("gated-fedavg", subs, senders, v, 3, global_count=450,
-                                 claim_size=450, slack=0.0)
+    assert noise.claimed_count < aggregation.gate_threshold(450)
+    out = aggregation.aggregate("gated-fedavg", subs, senders, v, 3, claims=split[1])
+    kept = aggregation.prune_fedavg(aggregation.rank(submissions), split[1])
+    assert out.selected == tuple(s.client_id for s in kept) and out.rejected == (8,)
+    assert out.global_model.digest() == aggregation.fedavg(kept, by_count=True).digest()
+    # a gate nobody passes keeps the global model
+    none = aggregation.aggregate("gated-fedavg", subs, senders, v, 3, claims=split[1],
+                                 slack=0.89)
     assert none.global_model is None and none.selected == ()
+    with pytest.raises(MalformedInput):
+        aggregation.aggregate("gated-fedavg", subs, senders, v, 3)  # no claim set
 
 
 def test_robust_baselines_ignore_an_outlier(split, shards, trained,  # noqa: ANN001
@@ -198,3 +210,23 @@ def test_fltrust_follows_the_server(split, shards, trained, submissions) -> None
     assert set(out.selected) <= {0, 1, 2, 3, 9} and out.selected
     honest_worst = min(s.claimed_count for s in submissions)
     assert quant.count_correct(out.global_model, test.images, test.labels) >= honest_worst - 30
+
+
+def test_prune_fedavg_drops_a_proven_but_harmful_model(split, shards, trained,  # noqa: ANN001
+                                                       submissions) -> None:
+    from zkpot_ref.fl import robust
+
+    test = split[1]
+    base = robust.flatten(trained)
+    mean = np.mean([robust.flatten(quant.dequantize_model(s.model)) - base
+                    for s in submissions], axis=0)
+    reverse = robust.unflatten(base - 20 * mean, trained)  # IPM-like, epsilon = 20
+    bad = client.make_submission(9, 3, client.quantize_on(reverse, shards[0]), 100, test,
+                                 salt=9)
+    assert bad.claimed_count >= aggregation.gate_threshold(len(test))  # it passes the gate
+    everyone = aggregation.rank([*submissions, bad])
+    kept = aggregation.prune_fedavg(everyone, test)
+    assert 9 not in [s.client_id for s in kept] and kept
+    counted = [quant.count_correct(aggregation.fedavg(models, by_count=True), test.images,
+                                   test.labels) for models in (kept, everyone)]
+    assert counted[0] > counted[1]

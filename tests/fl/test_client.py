@@ -58,3 +58,17 @@ def test_local_update_is_deterministic_and_honest(split, shards, trained) -> Non
     assert a.model.digest() == b.model.digest() != c.model.digest()
     assert (a.client_id, a.round, a.num_samples) == (1, 4, len(shards[1]))
     assert a.claimed_count == quant.count_correct(a.model, test.images, test.labels)
+
+
+def test_commit_memo_and_stand_in(submissions) -> None:  # noqa: ANN001
+    sub = submissions[0]
+    poseidon = commit_model(sub.model, sub.salt)[0]
+    assert client.commit(sub.model, sub.salt) == poseidon == sub.commitment  # memo or not
+    assert client.opens(sub.commitment, sub.model, sub.salt)
+    assert not client.opens(sub.commitment, submissions[1].model, sub.salt)
+    assert not client.opens(sub.commitment, sub.model, sub.salt + 1)
+    with client.stand_in_commitments():
+        stand_in = client.commit(sub.model, sub.salt)
+        assert stand_in != poseidon and stand_in == client.commit(sub.model, sub.salt)
+        assert not client.opens(stand_in, sub.model, sub.salt)  # nothing opens in here
+    assert client.commit(sub.model, sub.salt) == poseidon  # restored on leaving

@@ -83,7 +83,7 @@ def test_many_small_clients_smoke() -> None:
 
 @pytest.mark.parametrize("bad", [
     {"clients": 0}, {"byzantine": 5}, {"rounds": -1}, {"mode": "mean-of-nothing"},
-    {"f": 4}, {"slack": 1.0}, {"root_size": 0},
+    {"f": 4}, {"slack": 0.9}, {"root_size": 0}, {"mode": "krum", "clients": 3, "f": 1},
     {"byzantine": 1, "attack": "sybil"}, {"alpha": 0.0},
 ])
 def test_config_validation(bad: dict) -> None:

@@ -14,12 +14,19 @@ the rule itself reveals — so every validator recomputes the same global model.
   re-quantized.
 - ``fedavg-all``: plain FedAvg of every submission, no verification at all — the baseline
   that shows what proofs buy (every model must be revealed, and nothing stops poison).
-- ``gated-fedavg`` (this project's design for non-IID data, ``docs/fl_grid.md``): every
-  proven submission whose count reaches a threshold set by the PREVIOUS global model's
-  count reveals, and the next global model is their FedAvg weighted by proven count
-  (:func:`gate_threshold`). The leader mode trains on one client's data a round, which
-  under non-IID shards walks the model from one label mix to the next; the gate keeps
-  every useful client while still refusing the "proven but useless" ones.
+- ``gated-fedavg`` (this project's design for non-IID data, ``docs/fl_grid.md``): two
+  public, deterministic steps. (1) The gate: a proven submission must count at least
+  :func:`gate_threshold` — clearly better than guessing one of ten labels — which drops
+  the "proven but useless" models (label flip, noise, a free rider's random model).
+  (2) Pruning (:func:`prune_fedavg`): the passing models reveal; starting from the FedAvg
+  (weighted by proven count) of all of them, while leaving one out makes the average
+  label more public test images correctly, the most harmful one is left out. The models
+  are revealed and the test set is public, so every validator recomputes the same choice.
+  Why not a bar tied to the
+  previous global model's count: under non-IID shards an honest local model is far worse
+  on the whole test set than the average it contributes to (measured at Dirichlet 0.5:
+  global 89%, honest local models 30-77%), so such a bar rejects honest clients and the
+  mode collapses onto the leader's one client a round.
 - ``krum``, ``multi-krum``, ``median``, ``trimmed-mean``, ``fltrust``: the robust baselines
   of ``robust.py`` — no verification, every model revealed — with ``f`` the number of
   Byzantine clients the server assumes.
@@ -114,19 +121,32 @@ def fedavg(submissions: Sequence[Submission], by_count: bool = False) -> quant.I
 
 # --8<-- [end:fedavg]
 
-def gate_threshold(global_count: int, claim_size: int, slack: float = 0.05) -> int:
-    """``gated-fedavg``'s bar: the smallest proven count a submission needs this round.
+def gate_threshold(claim_size: int, slack: float = 0.05) -> int:
+    """``gated-fedavg``'s bar: ceil((1/10 + slack) |T|), ``slack`` above guessing one of
+    ten labels on the |T| public test images."""
+    if not 0 <= slack < 0.9 or claim_size < 1:
+        raise MalformedInput("the gate needs 0 <= slack < 0.9 and a non-empty claim set")
+    return min(int(np.ceil((1 / NUM_CLASSES + slack) * claim_size)), claim_size)
 
-    max(c_prev - ceil(slack |T|), ceil((1/10 + slack) |T|)): no more than ``slack`` of the
-    public test set |T| worse than the previous global model's count c_prev (public: the
-    global model is), and clearly better than guessing one of ten labels (so a random or
-    noised model cannot pass while the global model itself is still near chance).
-    """
-    if not 0 <= slack < 1 or claim_size < 1:
-        raise MalformedInput("the gate needs 0 <= slack < 1 and a non-empty claim set")
-    margin = int(np.ceil(slack * claim_size))
-    chance = int(np.ceil((1 / NUM_CLASSES + slack) * claim_size))
-    return min(max(global_count - margin, chance), claim_size)
+
+def prune_fedavg(ranked: Sequence[Submission], claims: Dataset) -> list[Submission]:
+    """Backward elimination: start from every model in ``ranked`` (best first); while
+    dropping one of them makes the count-weighted FedAvg label MORE public images
+    correctly, drop the one whose removal helps most (ties: the lower-ranked one).
+    Returns the admitted models in rank order."""
+    def count(models: Sequence[Submission]) -> int:
+        return quant.count_correct(fedavg(models, by_count=True), claims.images, claims.labels)
+
+    admitted = list(ranked)
+    best = count(admitted) if admitted else 0
+    while len(admitted) > 1:
+        trials = [(count(admitted[:i] + admitted[i + 1:]), i) for i in range(len(admitted))]
+        top, drop = max(trials)
+        if top <= best:
+            break
+        del admitted[drop]
+        best = top
+    return admitted
 
 
 def robust_baseline(mode: str, submissions: Sequence[Submission], f: int,
@@ -187,17 +207,16 @@ def aggregate(
     *,
     f: int = 0,
     global_model: quant.IntModel | None = None,
-    global_count: int = 0,
-    claim_size: int = 1,
+    claims: Dataset | None = None,
     slack: float = 0.05,
     server_params: Params | None = None,
     root: Dataset | None = None,
 ) -> Outcome:
     """Apply ``mode`` to the round's submissions; ``senders[i]`` signed ``submissions[i]``.
 
-    ``f``: the Byzantine clients the robust baselines assume; ``global_count`` (the
-    previous global model's count on the ``claim_size`` public images) and ``slack`` set
-    ``gated-fedavg``'s bar; ``global_model``, ``server_params`` and ``root`` are FLTrust's.
+    ``f``: the Byzantine clients the robust baselines assume; ``claims`` (the public
+    images the counts are on) and ``slack`` are ``gated-fedavg``'s; ``global_model``,
+    ``server_params`` and ``root`` are FLTrust's.
     """
     if mode not in MODES:
         raise MalformedInput(f"unknown aggregation mode {mode!r}; choose one of {MODES}")
@@ -219,7 +238,9 @@ def aggregate(
             reasons[submission.client_id] = reason
     wanted = {"leader": 1, "top-k": max(k, 1)}.get(mode, len(proven))
     if mode == "gated-fedavg":
-        bar = gate_threshold(global_count, claim_size, slack)
+        if claims is None:
+            raise MalformedInput("gated-fedavg needs the public claim set")
+        bar = gate_threshold(len(claims), slack)
         proven = [s for s in proven if s.claimed_count >= bar]
     revealed: list[Submission] = []
     for candidate in rank(proven):  # best first; a reveal that does not open is skipped
@@ -236,7 +257,10 @@ def aggregate(
         new_model = None
     elif mode == "leader":
         new_model = revealed[0].model
+    elif mode == "gated-fedavg":
+        revealed = prune_fedavg(revealed, claims)  # type: ignore[arg-type]
+        new_model = fedavg(revealed, by_count=True)
     else:
-        new_model = fedavg(revealed, by_count=mode == "gated-fedavg")
+        new_model = fedavg(revealed)
     return Outcome(new_model, tuple(s.client_id for s in revealed),
                    tuple(sorted(s.client_id for s in rejected)), tuple(sorted(reasons.items())))

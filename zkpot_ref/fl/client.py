@@ -31,8 +31,10 @@ Read next: ``verify.py``.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from zkpot_ref import quant
@@ -75,6 +77,23 @@ Prover = Callable[[Submission], bytes]
 
 
 _COMMITMENTS: dict[tuple[str, int], int] = {}  # (model digest, salt) -> commitment
+_STAND_IN = [False]  # inside stand_in_commitments()
+
+
+@contextmanager
+def stand_in_commitments() -> Iterator[None]:
+    """Inside this block :func:`commit` returns SHA-256(model bytes, salt) mod r instead of
+    the Poseidon commitment, and :func:`opens` refuses every opening.
+
+    Only for sweeps of the modes that verify nothing (``fedavg-all`` and the robust
+    baselines of ``robust.py``): they never open a commitment, they only sort by it, and
+    Poseidon in pure Python is ~90% of such a run. A proof-gated mode inside this block
+    would reject everything, never accept a wrong model."""
+    _STAND_IN[0] = True
+    try:
+        yield
+    finally:
+        _STAND_IN[0] = False
 
 
 def commit(model: quant.IntModel, salt: int) -> int:
@@ -84,6 +103,9 @@ def commit(model: quant.IntModel, salt: int) -> int:
     the same opening up to three times (commit, no-crypto verify, reveal), and Poseidon in
     pure Python is most of a sweep's time. The memo is a cache of a deterministic function;
     it changes no result."""
+    if _STAND_IN[0]:
+        digest = hashlib.sha256(b"zkpot/fl/stand-in/%d/" % salt + model.to_bytes()).digest()
+        return int.from_bytes(digest, "big") % R_MODULUS
     key = (model.digest(), salt)
     if key not in _COMMITMENTS:
         if len(_COMMITMENTS) >= 4096:
@@ -95,6 +117,8 @@ def commit(model: quant.IntModel, salt: int) -> int:
 def opens(commitment: int, model: quant.IntModel, salt: int, task: Task | None = None) -> bool:
     """``pot.commit.open_model`` through the memo of :func:`commit` (when there is no task
     to check the model against and the inputs are well-formed; else the real one)."""
+    if _STAND_IN[0]:
+        return False
     if (task is not None or type(commitment) is not int or type(salt) is not int
             or not isinstance(model, quant.IntModel)):
         return open_model(commitment, model, salt, task)

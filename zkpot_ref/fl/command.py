@@ -161,6 +161,8 @@ def validate(args: argparse.Namespace, attacks: list[str], modes: tuple[str, ...
         (args.alpha is None or (math.isfinite(args.alpha) and args.alpha > 0),
          f"--alpha {args.alpha}: the Dirichlet alpha must be a positive, finite number"),
         (args.mode in modes, f"unknown mode {args.mode!r}; choose one of {modes}"),
+        (args.mode not in ("krum", "multi-krum") or args.clients - args.byzantine - 2 >= 1,
+         f"--mode {args.mode} needs --clients - --byzantine - 2 >= 1 (Krum's neighbours)"),
         (args.k >= 1, f"--k {args.k}: top-k needs k >= 1"),
         (args.mode != "top-k" or args.k <= args.clients,
          f"--k {args.k}: top-k cannot pick more than --clients ({args.clients})"),

@@ -105,8 +105,10 @@ class ExperimentConfig:
             raise MalformedInput(f"the Dirichlet alpha must be positive, not {self.alpha}")
         if self.f is not None and not 0 <= self.f < self.clients:
             raise MalformedInput(f"f = {self.f}: the assumed Byzantine count must be 0..clients-1")
-        if not 0 <= self.slack < 1 or not 1 <= self.root_size <= 1000:
-            raise MalformedInput("need 0 <= slack < 1 and a root set of 1..1000 samples")
+        if self.mode in ("krum", "multi-krum") and self.clients - self.assumed_byzantine < 3:
+            raise MalformedInput(f"{self.mode} needs clients - f - 2 >= 1 (Blanchard et al.)")
+        if not 0 <= self.slack < 0.9 or not 1 <= self.root_size <= 1000:
+            raise MalformedInput("need 0 <= slack < 0.9 and a root set of 1..1000 samples")
 
     @property
     def assumed_byzantine(self) -> int:
@@ -248,9 +250,8 @@ def run_experiment(config: ExperimentConfig, data: Dataset | None = None,
                                                  _seed(config.seed, r, 0, 8))
         outcome = aggregate(
             config.mode, submissions, senders, verifier, r, config.k,
-            f=config.assumed_byzantine, global_model=global_model,
-            global_count=quant.count_correct(global_model, claims.images, claims.labels),
-            claim_size=len(claims), slack=config.slack, server_params=server, root=root)
+            f=config.assumed_byzantine, global_model=global_model, claims=claims,
+            slack=config.slack, server_params=server, root=root)
         if outcome.global_model is not None:
             global_model = outcome.global_model
         correct = quant.count_correct(global_model, test.images, test.labels)
