@@ -261,3 +261,14 @@ def test_record_size_limit_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
     assert scan(header + frame(bytes(range(16)))) == ([bytes(range(16))], HEADER_BYTES + 28)
     with pytest.raises(StoreError, match="exceeds the maximum 16"):
         scan(header + frame(bytes(range(17))))
+
+
+def test_a_clean_log_is_neither_truncated_nor_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "blocks.log"
+    _write_log(path, RECORDS)
+    with caplog.at_level("WARNING", logger="zkpot_ref.ledger.log"), BlockLog(path) as log:
+        assert log.records() == RECORDS and log.truncated_bytes == 0
+    assert not [r for r in caplog.records if "torn" in r.getMessage()]
+    assert path.read_bytes() == _write_log(tmp_path / "again.log", RECORDS)
