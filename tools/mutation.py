@@ -334,6 +334,8 @@ PROBE_PLUGIN = '''
 import builtins, json, os, time
 HITS = builtins.__dict__.setdefault("_MUTATION_HITS", set())
 RESULT = {}
+def pytest_collection_finish(session):
+    RESULT["<import>"] = [sorted(HITS), 0.0]  # run while importing the test modules
 def pytest_runtest_setup(item):
     HITS.clear()
     item._mutation_t0 = time.perf_counter()
@@ -436,6 +438,15 @@ def coverage_run(repo: Path, path: str, tests: tuple[str, ...],
                            f"{done.stdout[-3000:]}")
     data = json.loads(out.read_text())
     return {test: (set(hits), t) for test, (hits, t) in data.items()}, seconds
+
+
+def covering_tests(coverage: dict[str, tuple[set[int], float]], statement: int) -> list[str]:
+    """The tests that execute ``statement``, fastest first; all of them for a statement that
+    runs when the module is imported (a table computed at import time)."""
+    imported = statement in coverage.get("<import>", (set(), 0.0))[0]
+    tests = [t for t, (hits, _) in coverage.items()
+             if t != "<import>" and (imported or statement in hits)]
+    return sorted(tests, key=lambda t: coverage[t][1])
 
 
 @dataclass
@@ -571,8 +582,7 @@ def run_module(repo: Path, path: str, tests: tuple[str, ...], functions: tuple[s
         if mutant.key in equivalent:
             result = Result(mutant, "equivalent", by=equivalent[mutant.key])
         else:
-            covering = sorted((t for t, (hits, _) in coverage.items() if mutant.statement in hits),
-                              key=lambda t: coverage[t][1])
+            covering = covering_tests(coverage, mutant.statement)
             if not covering:
                 result = Result(mutant, "uncovered")
             else:

@@ -364,6 +364,38 @@ def test_a_lock_state_of_another_height_is_ignored() -> None:
     assert (n.round, n.step, n.locked_value, n.valid_value) == (0, Step.PROPOSE, None, None)
 
 
+def test_restart_in_step_propose_sets_the_propose_timer_again() -> None:
+    """Line 21 after a crash: a non-proposer restored in step propose needs its
+    timeoutPropose again (else a silent proposer stalls it); in step prevote it does not."""
+    out = node(3, restored=LockState(1, 1, Step.PROPOSE, None, -1, None, -1)).start()
+    assert [(t.step, t.round) for t in out.timers] == [(Step.PROPOSE, 1)]
+    out = node(3, restored=LockState(1, 1, Step.PREVOTE, None, -1, None, -1)).start()
+    assert [t.step for t in out.timers if t.step == Step.PROPOSE] == []
+
+
+def test_a_proposal_counts_its_proposer_for_skipping_ahead() -> None:
+    """Lines 55-56 count *messages* of f+1 validators: a proposal of round 5 (from its
+    proposer, 1) and a prevote of validator 0 are two validators in round 5."""
+    n = node(3)
+    n.start()
+    n.on_message(signed(Kind.PROPOSAL, 5, 1, value=B))
+    assert n.round == 0
+    n.on_message(signed(Kind.PREVOTE, 5, 0, value_id=None))
+    assert n.round == 5
+
+
+def test_a_proof_of_lock_must_be_from_an_earlier_round() -> None:
+    """Line 28 needs 0 <= vr < round: a proposal of round 0 that claims validRound 0 is
+    not a re-proposal, even with 2f+1 prevotes for it in round 0 (we stay in step
+    propose: lines 34-43 need step prevote)."""
+    n = node(3)
+    n.start()
+    n.on_message(signed(Kind.PROPOSAL, 0, 0, value=A, valid_round=0))
+    for s in (0, 1, 2):
+        n.on_message(signed(Kind.PREVOTE, 0, s, value_id=vid(A)))
+    assert n.own == [] and n.step == Step.PROPOSE
+
+
 def test_gossip_relays_the_proof_of_lock() -> None:
     n = node(3)
     n.start()

@@ -18,6 +18,8 @@ from zkpot_ref.ledger import merkle, signatures
 from zkpot_ref.ledger.block import (
     GENESIS_HASH,
     MAX_BLOCK_BYTES,
+    MAX_CERTIFICATE,
+    MAX_SUBMISSIONS,
     Block,
     commit_message,
     leader_of,
@@ -253,3 +255,28 @@ def test_decoding_garbage_only_ever_raises_malformed_input(data: bytes) -> None:
     except MalformedInput:
         return
     assert block.encode() == data  # whatever decodes is canonical
+
+
+def test_size_caps_are_exact() -> None:
+    """MAX_CERTIFICATE entries are allowed, one more is not; a decoded block that
+    announces more submissions or signers than allowed is refused before reading them."""
+    block = propose([])
+    entries = tuple((i.to_bytes(32, "big"), bytes(64)) for i in range(MAX_CERTIFICATE + 1))
+    assert len(replace(block, certificate=entries[:MAX_CERTIFICATE]).certificate) == MAX_CERTIFICATE
+    with pytest.raises(MalformedInput, match="too many"):
+        replace(block, certificate=entries)
+    data = block.encode()  # ... u16 submission count, u16 certificate count (both 0)
+    assert data[-4:] == bytes(4)
+    with pytest.raises(MalformedInput, match="submissions is over"):
+        Block.decode(data[:-4] + (MAX_SUBMISSIONS + 1).to_bytes(2, "big") + bytes(2))
+    with pytest.raises(MalformedInput, match="over the maximum"):
+        Block.decode(data[:-2] + (MAX_CERTIFICATE + 1).to_bytes(2, "big"))
+
+
+def test_certificate_quorum_is_2f_plus_1_of_the_set() -> None:
+    """n = 3 with f = 1 is allowed (2f + 1 = 3 signers); a set too small for 2f + 1 is not."""
+    block = certified(propose([submission(0, 1)]), signers=range(3))
+    assert verify_certificate(block, VALIDATOR_KEYS[:3], 1)
+    assert not verify_certificate(block, VALIDATOR_KEYS[:2], 1)
+    assert verify_certificate(block, VALIDATOR_KEYS[:1], 0)
+    assert not verify_certificate(block, VALIDATOR_KEYS, -1)

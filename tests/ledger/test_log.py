@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from zkpot_ref.errors import MalformedInput, StoreError
+from zkpot_ref.ledger import log as log_module
 from zkpot_ref.ledger.log import (
     FRAME_BYTES,
     HEADER_BYTES,
@@ -250,3 +251,24 @@ def test_sigkill_never_loses_a_reported_record(tmp_path: Path) -> None:
         assert records == [_expected(i) for i in range(len(records))]
     assert reported > kills  # the children really did append between kills
     print(f"{kills} SIGKILLs, {torn} torn tails recovered, {reported + 1} records reported")
+
+
+def test_record_size_limit_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record of exactly MAX_RECORD_BYTES is data; one byte more is damage (the limit
+    lowered to 16 bytes so the test need not write 64 MiB)."""
+    monkeypatch.setattr(log_module, "MAX_RECORD_BYTES", 16)
+    header = log_module.MAGIC + bytes([log_module.LOG_VERSION])
+    assert scan(header + frame(bytes(range(16)))) == ([bytes(range(16))], HEADER_BYTES + 28)
+    with pytest.raises(StoreError, match="exceeds the maximum 16"):
+        scan(header + frame(bytes(range(17))))
+
+
+def test_a_clean_log_is_neither_truncated_nor_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "blocks.log"
+    _write_log(path, RECORDS)
+    with caplog.at_level("WARNING", logger="zkpot_ref.ledger.log"), BlockLog(path) as log:
+        assert log.records() == RECORDS and log.truncated_bytes == 0
+    assert not [r for r in caplog.records if "torn" in r.getMessage()]
+    assert path.read_bytes() == _write_log(tmp_path / "again.log", RECORDS)

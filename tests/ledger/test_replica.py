@@ -89,6 +89,22 @@ def test_forged_commits_are_refused(committed, caplog) -> None:
     check_commit(VALIDATORS, ZkpotApp(VALIDATORS), [], good)  # the real one passes
 
 
+def test_check_commit_checks_kind_index_and_validity(committed) -> None:
+    """Only a COMMIT counts; a certificate entry with index n (past the set) is ignored,
+    not an IndexError; a well-certified block that the application rejects is refused."""
+    good = committed[0]
+    app = ZkpotApp(VALIDATORS)
+    with pytest.raises(ConsensusError, match="not a commit"):
+        check_commit(VALIDATORS, app, [], replace(good, kind=Kind.PRECOMMIT))
+    beyond = replace(good, certificate=(*good.certificate, (VALIDATORS.n, bytes(64))))
+    check_commit(VALIDATORS, app, [], beyond)
+    with pytest.raises(ConsensusError, match="not a commit"):
+        check_commit(VALIDATORS, app, [good.value], good)  # height 1 on a chain of 1
+    app.is_valid = lambda chain, value: False  # type: ignore[method-assign]
+    with pytest.raises(ConsensusError, match="invalid"):
+        check_commit(VALIDATORS, app, [], good)
+
+
 def test_restart_replays_the_real_block_log(committed, tmp_path) -> None:
     log = BlockLog(tmp_path / "blocks.log")
     replica = fresh(log=log)

@@ -280,3 +280,25 @@ def test_signature_and_key_lengths_are_exact() -> None:
         assert not verify(public + extra, b"vote", signature)
     assert not verify(public, b"vote", signature[:63])
     assert not verify(public[:31], b"vote", signature)
+
+
+def test_verify_memo_skips_the_work_and_evicts_the_oldest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A memo hit does not verify again; when full, the least recently used entry goes."""
+    secret, public = generate_keypair(b"\x06" * 32)
+    calls: list[bytes] = []
+    real = ed._verify_uncached
+
+    def counting(public: bytes, message: bytes, signature: bytes) -> bool:
+        calls.append(message)
+        return real(public, message, signature)
+
+    monkeypatch.setattr(ed, "_verify_uncached", counting)
+    monkeypatch.setattr(ed, "VERIFY_MEMO_SIZE", 2)
+    clear_verify_memo()
+    signatures = {m: sign(secret, m) for m in (b"a", b"b", b"c")}
+    for m in (b"a", b"a", b"b", b"c"):  # the second b"a" is a hit; b"c" evicts b"a"
+        assert verify(public, m, signatures[m])
+    assert calls == [b"a", b"b", b"c"]
+    assert verify(public, b"b", signatures[b"b"]) and calls == [b"a", b"b", b"c"]
+    assert verify(public, b"a", signatures[b"a"]) and calls[-1] == b"a"
+    clear_verify_memo()
