@@ -21,6 +21,7 @@ Read next: ``fl/task_command.py`` (``zkpot task``), then the FL wiring (``fl/ver
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import sys
 import time
@@ -80,7 +81,8 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
                         "fresh, written to OUT.salt)")
     parser.add_argument("--count", type=int, default=None,
                         help="the count to claim (refused unless it is the true one)")
-    parser.add_argument("--backend", default="reference", help="proving backend")
+    parser.add_argument("--backend", default=os.environ.get("ZKPOT_BACKEND") or "reference",
+                        help="proving backend (default: $ZKPOT_BACKEND or reference)")
     parser.add_argument("--cache", default=None, help="key cache directory")
 
 
