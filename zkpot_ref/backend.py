@@ -21,15 +21,20 @@ may be faster, never different; the fast path's differential tests check byte-id
 proofs against this reference.
 
 Registration: ``fastpath`` calls :func:`register` when it is imported; the reference
-never imports the fast path (enforced by import-linter). Choose one with :func:`use`
-or pass ``backend=`` to the prover.
+never imports the fast path (enforced by import-linter). A name not yet registered is
+looked up among the installed plugins (entry point group ``zkpot.backends``), so
+``use("jax")`` works without importing ``fastpath`` by hand. Choose one with :func:`use`,
+with the ``ZKPOT_BACKEND`` environment variable (read when the first prover starts and
+by the ``--backend`` options' defaults), or pass ``backend=`` to the prover.
 
 Read next: ``plonk/circuit.py``.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
 from zkpot_ref import kzg
@@ -106,7 +111,16 @@ def kernel_name(function: Callable[..., Any]) -> str:
 
 
 _REGISTRY: dict[str, Callable[[], Backend]] = {"reference": Backend}
-_current: Backend = Backend()
+_current: Backend | None = None
+#: the environment variable naming the default backend
+ENV = "ZKPOT_BACKEND"
+#: the entry point group where installed backends announce themselves
+PLUGINS = "zkpot.backends"
+
+
+def default_name() -> str:
+    """The backend named by ``$ZKPOT_BACKEND``, else "reference"."""
+    return os.environ.get(ENV) or "reference"
 
 
 def register(name: str, factory: Callable[[], Backend]) -> None:
@@ -123,6 +137,9 @@ def use(name: str) -> Backend:
     """Select the backend used when a prover is not given one explicitly."""
     global _current
     if name not in _REGISTRY:
+        for plugin in entry_points(group=PLUGINS, name=name):
+            _REGISTRY.setdefault(name, plugin.load())  # e.g. "jax = fastpath:JaxBackend"
+    if name not in _REGISTRY:
         raise MalformedInput(
             f"unknown backend {name!r}; available: {', '.join(available())}"
             " (import fastpath first to register 'jax')"
@@ -132,5 +149,5 @@ def use(name: str) -> Backend:
 
 
 def current() -> Backend:
-    """The backend in use."""
-    return _current
+    """The backend in use (``$ZKPOT_BACKEND`` or the reference until ``use`` is called)."""
+    return _current if _current is not None else use(default_name())

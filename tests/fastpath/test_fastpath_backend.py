@@ -143,3 +143,32 @@ def test_zkpot_proofs_are_byte_identical() -> None:
                           backend=BACKENDS[name]) for name in BACKENDS}
     assert proofs["jax"].to_bytes() == proofs["reference"].to_bytes()
     assert verify_accuracy(keys.vk, public, proofs["jax"])
+
+
+def test_zkpot_backend_names_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(backend, "_current", None)
+    monkeypatch.setenv(backend.ENV, "jax")
+    assert backend.default_name() == "jax"
+    assert isinstance(backend.current(), JaxBackend)
+    monkeypatch.setattr(backend, "_current", None)
+    monkeypatch.delenv(backend.ENV)
+    assert type(backend.current()) is backend.Backend
+
+
+def test_an_installed_plugin_registers_on_first_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.metadata import EntryPoint
+
+    asked = []
+
+    def entry_points(group: str, name: str) -> list[EntryPoint]:
+        asked.append((group, name))
+        return [EntryPoint(name="jax", value="fastpath:JaxBackend", group=group)]
+
+    monkeypatch.setattr(backend, "_REGISTRY", {"reference": backend.Backend})
+    monkeypatch.setattr(backend, "entry_points", entry_points)
+    monkeypatch.setattr(backend, "_current", None)
+    assert isinstance(backend.use("jax"), JaxBackend)
+    assert asked == [("zkpot.backends", "jax")]
+    monkeypatch.setattr(backend, "entry_points", lambda group, name: [])
+    with pytest.raises(MalformedInput, match="unknown backend 'nope'"):
+        backend.use("nope")

@@ -22,6 +22,7 @@ Read next: ``../chain.py`` (part 9: the chain a federation writes, and its check
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -47,7 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     create.add_argument("--mnist", nargs=2, metavar=("IMAGES", "LABELS"), default=None,
                         help="MNIST IDX files instead of the bundled digits")
     create.add_argument("--cache", default=None, help="key cache directory")
-    create.add_argument("--backend", default="reference", help="backend for key generation")
+    create.add_argument("--backend", default=os.environ.get("ZKPOT_BACKEND") or "reference",
+                        help="backend for key generation (default: $ZKPOT_BACKEND or reference)")
     train = actions.add_parser("train", help="train and quantize a model for a task")
     train.add_argument("directory", help="a task directory")
     train.add_argument("--out", required=True, help="the model file to write (.zkm)")

@@ -22,6 +22,7 @@ use).
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import sys
 import time
@@ -81,7 +82,8 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
                         "fresh, written to OUT.salt)")
     parser.add_argument("--count", type=int, default=None,
                         help="the count to claim (refused unless it is the true one)")
-    parser.add_argument("--backend", default="reference", help="proving backend")
+    parser.add_argument("--backend", default=os.environ.get("ZKPOT_BACKEND") or "reference",
+                        help="proving backend (default: $ZKPOT_BACKEND or reference)")
     parser.add_argument("--cache", default=None, help="key cache directory")
 
 
