@@ -165,6 +165,10 @@ def page(info: dict) -> str:
     for attack in ATTACKS:
         gated, open_ = info["attacks"][(attack, "leader")], info["attacks"][(attack, "fedavg-all")]
         lines.append(f"| {attack} | {100 * gated[-1]:.1f}% | {100 * open_[-1]:.1f}% |")
+    lines += ["", "Every aggregation mode (the paper's, `gated-fedavg`, Krum, median, trimmed "
+              "mean, FLTrust) against every attack (with ALIE, IPM and a backdoor), IID and "
+              "Dirichlet(0.5), three seeds: [the FL grid](fl_grid.md), from "
+              "`benchmarks/fl_grid.py` (about an hour, so not rerun by this page)."]
     lines += ["", "## Proof costs (reference backend)", "",
               "Key setup, one proof and the median of five verifications, each size in a "
               "fresh process (`benchmarks/zkpot.py`).", "",

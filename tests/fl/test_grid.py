@@ -106,3 +106,15 @@ def test_script_refuses_a_foreign_csv(tmp_path: Path, capsys: pytest.CaptureFixt
     (tmp_path / "grid.csv").write_text("a,b\n")
     assert _script().main(["--quick", "--out", str(tmp_path)]) == 2
     assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_absent_clients_send_nothing() -> None:
+    from zkpot_ref.fl.experiment import ExperimentConfig, run_experiment
+    from zkpot_ref.fl.model import TrainConfig
+
+    result = run_experiment(ExperimentConfig(clients=4, rounds=1, byzantine=1, attack="absent",
+                                             mode="fedavg-all", alpha=0.5, seed=1,
+                                             train=TrainConfig(epochs=1)))
+    honest = tuple(c for c in range(4) if c not in result.byzantine_ids)
+    assert result.rounds[0].selected == honest and result.rounds[0].accepted == 3
+    assert grid.GridSpec(("fedavg-all",), ("absent",), (None,), (1,)).attacks == ("absent",)

@@ -59,6 +59,11 @@ from zkpot_ref.pot.prove import prove_accuracy
 from zkpot_ref.pot.statement import client_id_of, smallest_table
 from zkpot_ref.pot.task import Task
 
+#: Not an attack: the Byzantine clients send nothing (they drop out). Their shards go
+#: unused, so a run with it measures what losing their data costs — the most any defence
+#: that excludes them could reach.
+ABSENT = "absent"
+
 
 @dataclass(frozen=True)
 class ProofSettings:
@@ -97,7 +102,7 @@ class ExperimentConfig:
     def __post_init__(self) -> None:
         if self.clients < 1 or self.rounds < 0 or not 0 <= self.byzantine <= self.clients:
             raise MalformedInput("need clients >= 1, rounds >= 0 and 0 <= byzantine <= clients")
-        if self.byzantine and self.attack not in ATTACKS:
+        if self.byzantine and self.attack not in (*ATTACKS, ABSENT):
             raise MalformedInput(f"unknown attack {self.attack!r}; choose one of {sorted(ATTACKS)}")
         if self.mode not in MODES:
             raise MalformedInput(f"unknown mode {self.mode!r}; choose one of {MODES}")
@@ -222,7 +227,7 @@ def run_experiment(config: ExperimentConfig, data: Dataset | None = None,
     global_model = quant.quantize_model(
         genesis, quant.activation_ranges(genesis, test.images, test.pixel_max), test.pixel_max
     )
-    attack = make_attack(config.attack) if byzantine else None
+    attack = make_attack(config.attack) if byzantine and config.attack != ABSENT else None
     claims, verifier, prover, shifts = proving(config, test, sizes, progress)
     previous: dict[int, Submission] = {}
     rows = []
@@ -238,7 +243,7 @@ def run_experiment(config: ExperimentConfig, data: Dataset | None = None,
                 senders.append(cid)
         honest = tuple(s.public() for s in submissions)
         colluders = tuple((shards[c], _seed(config.seed, r, c, 4)) for c in byzantine)
-        for cid in byzantine:
+        for cid in byzantine if attack else ():
             ctx = AttackContext(cid, r, global_params, shards[cid], claims, config.train,
                                 _seed(config.seed, r, cid, 4), honest, previous.get(cid),
                                 shifts, prover, _salt(config.seed, r, cid), colluders,

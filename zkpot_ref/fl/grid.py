@@ -6,7 +6,9 @@ seeds for every mode, many seeds, mean and spread, and nothing lost if a long sw
 - :class:`GridSpec` names the grid; :func:`configs` lists its runs in a fixed order. The
   attack "none" runs every client honestly, but the robust baselines are still told
   ``f = byzantine`` (a server cannot know that nobody attacks), so its row shows what each
-  defence costs when there is nothing to defend against.
+  defence costs when there is nothing to defend against. The attack "absent" drops the
+  Byzantine clients instead (``experiment.ABSENT``): the reference for what losing their
+  data costs.
 - :func:`run_grid` runs them one by one and APPENDS each finished row to the CSV (flushed),
   skipping the rows the CSV already has: an interrupted sweep resumes where it stopped.
   Each run is ``experiment.run_experiment`` with the no-crypto verifier
@@ -36,7 +38,7 @@ from zkpot_ref.errors import MalformedInput
 from zkpot_ref.fl.aggregation import BASELINE_MODES, MODES
 from zkpot_ref.fl.attacks import ATTACKS
 from zkpot_ref.fl.client import stand_in_commitments
-from zkpot_ref.fl.experiment import ExperimentConfig, run_experiment
+from zkpot_ref.fl.experiment import ABSENT, ExperimentConfig, run_experiment
 from zkpot_ref.fl.model import TrainConfig
 
 FIELDS = ("mode", "attack", "alpha", "seed", "clients", "byzantine", "rounds", "epochs",
@@ -59,10 +61,10 @@ class GridSpec:
 
     def __post_init__(self) -> None:
         bad = [m for m in self.modes if m not in MODES]
-        bad += [a for a in self.attacks if a != "none" and a not in ATTACKS]
+        bad += [a for a in self.attacks if a not in ("none", ABSENT) and a not in ATTACKS]
         if bad:
             raise MalformedInput(f"unknown mode or attack {bad[0]!r}; modes {MODES}, "
-                                 f"attacks {['none', *sorted(ATTACKS)]}")
+                                 f"attacks {['none', ABSENT, *sorted(ATTACKS)]}")
         if not (self.modes and self.attacks and self.alphas and self.seeds):
             raise MalformedInput("a grid needs >= 1 mode, attack, alpha and seed")
         if any(a is not None and not (math.isfinite(a) and a > 0) for a in self.alphas):
