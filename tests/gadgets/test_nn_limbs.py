@@ -104,3 +104,14 @@ def test_limb_value_and_bit_count_edges() -> None:
     for bad in (0, 253):
         with pytest.raises(MalformedInput, match="1..252 bits"):
             limbs(c, 0, bad, "x")
+
+
+def test_an_empty_chain_is_refused() -> None:
+    """sum_to_zero over no looked-up wires would lay no row at all: assert nothing."""
+    c = Circuit()
+    c.use_range_table(8)
+    x = c.private_input(5)
+    with pytest.raises(MalformedInput, match="at least one looked-up wire"):
+        sum_to_zero(c, [], LinearForm.of(x))
+    with pytest.raises(MalformedInput, match="at least one looked-up wire"):
+        chain_total(c, [])
