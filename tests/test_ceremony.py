@@ -176,7 +176,7 @@ def test_start_and_names() -> None:
         with pytest.raises(MalformedInput):
             start(bad)  # type: ignore[arg-type]
     assert check_name("Zoë") == "Zoë".encode()
-    for bad in ("", "a\nb", "x" * 201, None):
+    for bad in ("", "a\nb", "x" * 201, None, 5, b"bob"):  # truthy non-strings too
         with pytest.raises(MalformedInput):
             check_name(bad)  # type: ignore[arg-type]
         with pytest.raises(MalformedInput):
@@ -195,3 +195,21 @@ def test_proofs_are_bound_to_the_transcript(ceremony: Ceremony) -> None:
     e = pok_challenge(d0, "alice", c[0])
     assert g1 * c[0].pok_s == c[0].pok_r + c[0].key_g1 * e
     assert c[0].key_g1 == g1 * SECRETS[0] and c[0].key_g2 == G2.generator() * SECRETS[0]
+
+
+def test_each_srs_and_schnorr_refusal_names_its_check(ceremony: Ceremony) -> None:
+    """Refusals that a later check would also catch still say which check failed."""
+    from zkpot_ref.curve.fq2 import Fq2
+
+    off_twist = G2(Fq2(1, 0), Fq2(1, 0), Fq2.one())
+    with pytest.raises(SetupError, match="is not a point of G2"):
+        check_ceremony(replace(ceremony, srs=replace(ceremony.srs, g2_tau=off_twist)))
+    other_tau_2 = replace(ceremony.srs, g2_tau=ceremony.srs.g2_tau * 2)
+    with pytest.raises(SetupError, match="not those of the last contribution"):
+        check_ceremony(replace(ceremony, srs=other_tau_2))
+    first = ceremony.contributions[0]
+    with pytest.raises(SetupError, match="proof of knowledge of tau_k does not verify"):
+        check_ceremony(replace(ceremony, contributions=(replace(first, pok_s=0),
+                                                        *ceremony.contributions[1:])))
+    with pytest.raises(SetupError, match="is not a Contribution"):
+        check_ceremony(replace(ceremony, contributions=("not a contribution",)))

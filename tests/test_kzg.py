@@ -68,7 +68,7 @@ def test_srs_rejects_bad_construction() -> None:
     for tau in (0, 1, R, R + 1):
         with pytest.raises(SetupError):
             SRS.insecure_from_tau(tau, 4)
-    with pytest.raises(SetupError):
+    with pytest.raises(SetupError, match="degree must be >= 0"):
         SRS.insecure_from_tau(5, -1)
 
 

@@ -390,3 +390,22 @@ def test_quantize_model_refuses_bad_input() -> None:
         quant.quantize_model([(np.full((8, 6), 1e-6), np.full(6, 1e6)), params[1]], [(0, 1)], 16)
     with pytest.raises(MalformedInput):
         quant.activation_ranges(params, np.zeros((0, 8)), 16)
+
+
+def test_model_bytes_of_another_version_are_refused() -> None:
+    data = random_int_model(2).to_bytes()
+    with pytest.raises(MalformedInput, match="unknown format version 2"):
+        quant.IntModel.from_bytes(bytes([2]) + data[1:])
+
+
+def test_quantize_model_names_the_bias_problems() -> None:
+    """Each refusal for its own reason: a NaN bias is not finite; a bias beyond int32 at the
+    accumulator scale, positive or negative, does not fit (before any IntModel check)."""
+    params = _float_params(0)
+    w, b = params[0]
+    with pytest.raises(MalformedInput, match="finite"):
+        quant.quantize_model([(w, np.full(6, np.nan)), params[1]], [(0, 1)], 16)
+    for sign in (1, -1):
+        with pytest.raises(MalformedInput, match="does not fit int32"):
+            quant.quantize_model([(np.full((8, 6), 1e-6), np.full(6, sign * 1e6)), params[1]],
+                                 [(0, 1)], 16)

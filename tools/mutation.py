@@ -565,12 +565,15 @@ class ModuleReport:
 
 def run_module(repo: Path, path: str, tests: tuple[str, ...], functions: tuple[str, ...],
                count: int, seed: int, timeout: float, equivalent: dict[str, str],
-               log: Callable[[str], object] = print, fork: bool = True) -> ModuleReport:
+               log: Callable[[str], object] = print, fork: bool = True,
+               only: tuple[str, ...] = ()) -> ModuleReport:
     report = ModuleReport(path)
     t0, c0 = time.perf_counter(), _cpu()
     mutants = find_mutants(path, (repo / path).read_text(), functions)
     report.total_sites = len(mutants)
     chosen = sample(mutants, count, seed, path)
+    if only:
+        chosen = [m for m in mutants if any(o in m.describe() for o in only)]
     try:
         coverage, baseline = coverage_run(repo, path, tests, timeout=max(600.0, 10 * timeout))
     except (RuntimeError, subprocess.TimeoutExpired) as exc:
@@ -641,6 +644,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="least seconds a mutant may run (default 60; at least 3x its tests)")
     parser.add_argument("--report", type=Path, help="write the markdown report here")
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
+    parser.add_argument("--only", action="append", default=[],
+                        help="run only the mutants whose description contains this text "
+                        "(repeatable; e.g. a survivor's 'file.py:123'), sampled or not")
     parser.add_argument("--no-fork", action="store_true",
                         help="a fresh interpreter per mutant (slower; for systems without fork)")
     args = parser.parse_args(argv)
@@ -674,7 +680,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             reports.append(run_module(repo, path, tests, functions, count, args.seed,
                                       args.timeout, equivalent, log=lambda s: print(s, flush=True),
-                                      fork=not args.no_fork))
+                                      fork=not args.no_fork, only=tuple(args.only)))
             text = markdown(reports, time.perf_counter() - t0, _cpu() - c0, args.seed)
             if args.report:  # incremental: a long run leaves a readable partial report
                 args.report.write_text(text)

@@ -177,3 +177,11 @@ def test_permutation_count_formula_examples() -> None:
     assert cm.permutations_for(0, 8) == 1  # just the salt
     assert cm.permutations_for(1000, 8) == 17  # 33 packed elements + salt, two per permutation
     assert cm.permutations_for(100_000, 8) == 1614
+
+
+@pytest.mark.parametrize("salt", [True, 1.0, "1", -1, R_MODULUS])
+def test_a_salt_must_be_an_int_field_element(salt: object) -> None:
+    """bool and float pass a range check (True < r), so the type is checked too."""
+    with pytest.raises(MalformedInput, match="salt"):
+        cm.commit([1, 2, 3], 8, salt=salt)  # type: ignore[arg-type]
+    assert cm.commit([1, 2, 3], 8, salt=1)[1] == 1

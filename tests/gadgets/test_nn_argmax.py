@@ -62,3 +62,11 @@ def test_helpers() -> None:
     assert argmax_hint([1, 4, 4]) == 1 and argmax_rows(10, 8) == 79 and argmax_rows(10, 16) == 59
     with pytest.raises(CircuitError, match="2 classes"):
         onehot([5])
+
+
+def test_without_a_witness_every_hint_is_unknown() -> None:
+    """Key generation lays the circuit without values: no hint may be computed then."""
+    c = Circuit()
+    c.use_range_table(8)
+    s = argmax_onehot(c, [c.private_input(None) for _ in range(3)], "argmax")
+    assert [c.value(bit) for bit in s] == [None, None, None]

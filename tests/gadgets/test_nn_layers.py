@@ -130,3 +130,47 @@ def test_every_wrong_hint_is_caught() -> None:
     assert low["r"] == 0 and low["s"] == 0
     cheat(-3_000_000, m0, zero, r=1, d=low["d"] - 1, u=low["u"] - 1, v=low["v"] - 1)
     cheat(-3_000_000, m0, zero, s=1, v=low["v"] - (1 << 32))    # v out of range
+
+
+def test_signed_reads_above_half_r_as_negative() -> None:
+    assert signed(R // 2) == R // 2 and signed(R // 2 + 1) == R // 2 + 1 - R
+    assert signed(R - 1) == -1 and signed(0) == 0
+
+
+@pytest.mark.parametrize("shift", [1, 62])
+def test_requantize_extreme_shifts(shift: int) -> None:
+    c, r, _ = requantized(1000, 1 << 30, 3, shift)
+    assert c.value(r) == int(quant.requantize(1000, 1 << 30, shift, 3, lower=3)) - 3
+    c.check_witness()
+
+
+def test_requantize_refuses_bad_parameters() -> None:
+    for shift in (0, 63):
+        with pytest.raises(CircuitError, match="shift in 1..62"):
+            requantized(1000, 1 << 30, 3, shift)
+    c = Circuit()
+    layer = LayerWires([], c.private_input(0), [], None, c.private_input(3), 32)
+    with pytest.raises(CircuitError, match="needs M0"):
+        requantize(c, c.private_input(5), layer, "neuron")
+    layer = LayerWires([], c.private_input(0), [], c.private_input(1 << 30), None, 32)
+    with pytest.raises(CircuitError, match="Z_out"):
+        requantize(c, c.private_input(5), layer, "neuron")
+
+
+def test_requantize_without_a_witness() -> None:
+    """Key generation: every value unknown, no hint computed, the rows laid all the same."""
+    c = Circuit()
+    c.use_range_table(8)
+    unknown = c.private_input(None)
+    layer = LayerWires([], unknown, [], c.private_input(None), c.private_input(None), 32)
+    before = len(c.gates)
+    r = requantize(c, c.private_input(None), layer, "neuron")
+    assert c.value(r) is None and len(c.gates) - before == requantize_rows(32, 8)
+
+
+def test_d_is_range_checked() -> None:
+    """y = U + 1 exactly (acc 984, M = 1/4, Z_out = 10, U = 245): r = U + 1, d = -1, v = 0
+    satisfies every gate but d's lookup (d = U - r must lie in the table)."""
+    h = requantize_hints(984, 1 << 30, 32, 10)
+    assert (h["r"], h["d"], h["u"], h["v"], h["s"]) == (245, 0, 1, 1, 1)
+    cheat(984, 1 << 30, 10, r=246, d=R - 1, u=0, v=0)

@@ -88,3 +88,30 @@ def test_a_wrong_total_or_an_out_of_table_limb_is_caught_and_a_proof_fails() -> 
         with pytest.raises(CircuitError):
             bad.check_witness()
         assert not verify(vk, bad.public_values(), prove(pk, bad, check=False))
+
+
+def test_limb_value_and_bit_count_edges() -> None:
+    """0 and 2^bits - 1 fit, 2^bits and -1 do not; 1 and 252 bits are the accepted widths
+    (252 < log2 r: a wider value could wrap around the field)."""
+    assert limb_values(0, 16, 8) == [0, 0] and limb_values(2**16 - 1, 16, 8) == [255, 255]
+    for bad in (-1, 2**16):
+        with pytest.raises(CircuitError, match="does not fit 16 bits"):
+            limb_values(bad, 16, 8)
+    c = Circuit()
+    c.use_range_table(8)
+    assert len(limbs(c, 2**252 - 1, 252, "widest")) == 32
+    assert len(limbs(c, 1, 1, "narrowest")) == 1
+    for bad in (0, 253):
+        with pytest.raises(MalformedInput, match="1..252 bits"):
+            limbs(c, 0, bad, "x")
+
+
+def test_an_empty_chain_is_refused() -> None:
+    """sum_to_zero over no looked-up wires would lay no row at all: assert nothing."""
+    c = Circuit()
+    c.use_range_table(8)
+    x = c.private_input(5)
+    with pytest.raises(MalformedInput, match="at least one looked-up wire"):
+        sum_to_zero(c, [], LinearForm.of(x))
+    with pytest.raises(MalformedInput, match="at least one looked-up wire"):
+        chain_total(c, [])
