@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from fastpath.field import FR, add, canonical, from_limbs, mont_mul, split, sub, to_limbs, x64
+from fastpath.field import FR, add_sub, canonical, from_limbs, mont_mul, split, to_limbs, x64
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS, inverse_mod
 
@@ -95,8 +95,8 @@ def _transform(x: jax.Array, twiddles: jax.Array, exponents: jax.Array,
         w = jnp.take(twiddles, jax.lax.dynamic_index_in_dim(exponents, s, keepdims=False),
                      axis=1)
         top, bottom = x[:, :half], x[:, half:]
-        plus = add(top, bottom, FR)
-        minus = mont_mul(sub(top, bottom, FR), w, FR)
+        plus, minus = add_sub(top, bottom, FR)
+        minus = mont_mul(minus, w, FR)
         return jnp.stack([plus, minus], axis=2).reshape(limbs, n)
 
     x = jax.lax.fori_loop(0, exponents.shape[0], stage, x)
