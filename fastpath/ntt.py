@@ -14,10 +14,10 @@ layout (``_plan``); the output comes out bit-reversed and one gather restores th
 Data stay in normal form; twiddles are stored as w * 2^256 (Montgomery form), so each
 product ``mont_mul(x, w * 2^256)`` is x * w — no conversion of the data at all.
 
-Measured alternatives (numbers in docs/fastpath.md): unrolled per-stage shapes (compile
-time grows with log n) and a four-step transform with the inner DFTs as float64 matmuls
-on 16-bit limbs (exact, but 16 x 16 limb products per entry cost more than the butterflies
-they replace on a CPU without matrix units).
+Alternatives (docs/fastpath.md): formulations of the product itself were measured there;
+a four-step transform with the inner DFTs as float64 matmuls on 16-bit limbs is exact but
+was only estimated — on a CPU without matrix units its 16 x 16 limb products per entry
+cost more than the butterflies' products they replace.
 
 Read next: ``msm.py``.
 """
