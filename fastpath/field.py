@@ -181,12 +181,35 @@ def _combine(a: jax.Array, b: jax.Array, offset: np.ndarray, sign: int,
         diff = low - s_k + borrow
         return (total >> LIMB_BITS, diff >> LIMB_BITS), (low, diff & MASK)
 
-    limbs = (a.astype(jnp.int64), b.astype(jnp.int64),
-             jnp.broadcast_to(offset_rows[:, None], a.shape),
-             jnp.broadcast_to(subtract_rows[:, None], a.shape))
+    limbs = (a.astype(jnp.int64), b.astype(jnp.int64), offset_rows, subtract_rows)
     (_, borrow), (total, diff) = jax.lax.scan(step, (zero, zero), limbs)
     keep = borrow < 0  # the subtraction went negative: keep the plain total
     return jnp.where(keep[None], total, diff).astype(jnp.uint64)
+
+
+def add_sub(a: jax.Array, b: jax.Array, spec: FieldSpec) -> tuple[jax.Array, jax.Array]:
+    """(a + b, a - b) mod m in [0, 2m): ``add`` and ``sub`` sharing one carry scan."""
+    twice = jnp.asarray(spec.twice.astype(np.int64))
+    zero = jnp.zeros(a.shape[1:], jnp.int64)
+
+    def step(state: tuple[jax.Array, ...], limb: tuple[jax.Array, ...]
+             ) -> tuple[tuple[jax.Array, ...], tuple[jax.Array, ...]]:
+        c_sum, b_sum, c_dif, b_dif = state
+        a_k, b_k, t_k = limb
+        total = a_k + b_k + c_sum
+        low_sum = total & MASK
+        red_sum = low_sum - t_k + b_sum
+        delta = a_k - b_k + t_k + c_dif
+        low_dif = delta & MASK
+        red_dif = low_dif - t_k + b_dif
+        return ((total >> LIMB_BITS, red_sum >> LIMB_BITS, delta >> LIMB_BITS,
+                 red_dif >> LIMB_BITS), (low_sum, red_sum & MASK, low_dif, red_dif & MASK))
+
+    state, rows = jax.lax.scan(step, (zero,) * 4, (a.astype(jnp.int64), b.astype(jnp.int64),
+                                                   twice))
+    plus = jnp.where((state[1] < 0)[None], rows[0], rows[1]).astype(jnp.uint64)
+    minus = jnp.where((state[3] < 0)[None], rows[2], rows[3]).astype(jnp.uint64)
+    return plus, minus
 
 
 def add(a: jax.Array, b: jax.Array, spec: FieldSpec) -> jax.Array:

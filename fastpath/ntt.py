@@ -14,10 +14,10 @@ layout (``_plan``); the output comes out bit-reversed and one gather restores th
 Data stay in normal form; twiddles are stored as w * 2^256 (Montgomery form), so each
 product ``mont_mul(x, w * 2^256)`` is x * w — no conversion of the data at all.
 
-Measured alternatives (numbers in docs/fastpath.md): unrolled per-stage shapes (compile
-time grows with log n) and a four-step transform with the inner DFTs as float64 matmuls
-on 16-bit limbs (exact, but 16 x 16 limb products per entry cost more than the butterflies
-they replace on a CPU without matrix units).
+Alternatives (docs/fastpath.md): formulations of the product itself were measured there;
+a four-step transform with the inner DFTs as float64 matmuls on 16-bit limbs is exact but
+was only estimated — on a CPU without matrix units its 16 x 16 limb products per entry
+cost more than the butterflies' products they replace.
 
 Read next: ``msm.py``.
 """
@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from fastpath.field import FR, add, canonical, from_limbs, mont_mul, split, sub, to_limbs, x64
+from fastpath.field import FR, add_sub, canonical, from_limbs, mont_mul, split, to_limbs, x64
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS, inverse_mod
 
@@ -95,8 +95,8 @@ def _transform(x: jax.Array, twiddles: jax.Array, exponents: jax.Array,
         w = jnp.take(twiddles, jax.lax.dynamic_index_in_dim(exponents, s, keepdims=False),
                      axis=1)
         top, bottom = x[:, :half], x[:, half:]
-        plus = add(top, bottom, FR)
-        minus = mont_mul(sub(top, bottom, FR), w, FR)
+        plus, minus = add_sub(top, bottom, FR)
+        minus = mont_mul(minus, w, FR)
         return jnp.stack([plus, minus], axis=2).reshape(limbs, n)
 
     x = jax.lax.fori_loop(0, exponents.shape[0], stage, x)

@@ -37,6 +37,10 @@ OPS: dict[str, tuple[Callable[..., jax.Array], Callable[[int, int, int], int]]] 
     "neg": (lambda a, b, s: F.canonical(F.neg(a, s), s), lambda x, y, m: -x % m),
     "mul": (_mul, lambda x, y, m: x * y % m),
     "mont round trip": (lambda a, b, s: F.from_mont(F.to_mont(a, s), s), lambda x, y, m: x),
+    "add_sub plus": (lambda a, b, s: F.canonical(F.add_sub(a, b, s)[0], s),
+                     lambda x, y, m: (x + y) % m),
+    "add_sub minus": (lambda a, b, s: F.canonical(F.add_sub(a, b, s)[1], s),
+                      lambda x, y, m: (x - y) % m),
 }
 
 
