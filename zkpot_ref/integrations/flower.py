@@ -158,7 +158,7 @@ class ProvingClient:
                     calibration: np.ndarray, num_examples: int,
                     metrics: dict[str, float] | None = None) -> Message:
         """The reply to a ``ZkpotStrategy`` train message for the trained ``params``."""
-        config = message.content["config"]
+        config = next(iter(message.content.config_records.values()))  # the train config
         task = Task.from_file_bytes(bytes(config[TASK_KEY]), "the server's task")
         round_, mode = int(config["server-round"]), str(config[MODE_KEY])
         update = prove_update(params, task, self.keys_for(task, str(config[SRS_KEY])), round_,
