@@ -70,8 +70,11 @@ MODULES: dict[str, tuple[tuple[str, ...], tuple[str, ...], int]] = {
                               ("_merge", "_check_points", "check_ceremony", "verify_ceremony",
                                "check_name", "pok_challenge", "transcript_digest"), 20),
     "zkpot_ref/gadgets/nn_limbs.py": (("tests/gadgets/test_nn_limbs.py",), (), 15),
-    "zkpot_ref/plonk/verifier.py": (("tests/plonk/test_verifier.py",), (), 20),
-    "zkpot_ref/plonk/verifier_unoptimised.py": (("tests/plonk/test_verifier.py",), (), 15),
+    # both verifiers: test_verifier.py, and test_lookup.py for the lookup argument's terms
+    "zkpot_ref/plonk/verifier.py": (("tests/plonk/test_verifier.py",
+                                     "tests/plonk/test_lookup.py"), (), 20),
+    "zkpot_ref/plonk/verifier_unoptimised.py": (("tests/plonk/test_verifier.py",
+                                                 "tests/plonk/test_lookup.py"), (), 15),
     "zkpot_ref/plonk/lookup.py": (("tests/plonk/test_lookup.py",), ("linearisation",), 10),
     "zkpot_ref/gadgets/commitment_circuit.py": (("tests/gadgets/test_commitment_circuit.py",),
                                                 (), 15),

@@ -183,3 +183,20 @@ def test_bad_inputs_are_refused() -> None:
         range_check_bits(circuit, x, 254)
     with pytest.raises(MalformedInput, match="count"):
         commitment_rows(0, 8, 1)
+
+
+def test_bad_input_types_are_refused_by_name() -> None:
+    """A bool or float width, a mixed list, a commitment that is no wire, a count that is no
+    int: each refused with its own message (not a crash further in)."""
+    circuit = Circuit()
+    x = circuit.private_input(1)
+    for bits in (True, 8.0):
+        with pytest.raises(MalformedInput, match="bits must be in"):
+            range_check_bits(circuit, x, bits)  # type: ignore[arg-type]
+    with pytest.raises(MalformedInput, match="Variables"):
+        commitment_gadget(circuit, [x, 1], 8, x)  # type: ignore[list-item]
+    with pytest.raises(MalformedInput, match="commitment must be a circuit Variable"):
+        assert_commitment(circuit, 5, [x], 8, x)  # type: ignore[arg-type]
+    for count in (1.0, True, -1):
+        with pytest.raises(MalformedInput, match="count >= 1"):
+            commitment_rows(count, 8, 1)  # type: ignore[arg-type]

@@ -100,3 +100,17 @@ def test_public_inputs_and_client_ids() -> None:
     assert client_id_of(key) != client_id_of(bytes(32)) and client_id_of(key) < 2**253
     with pytest.raises(MalformedInput):
         client_id_of(b"short")
+
+
+def test_public_inputs_and_client_keys_are_checked_exactly() -> None:
+    """Each public input lies in [0, r) and is an int (not a bool); a client key is exactly
+    32 bytes of type bytes (a 32-character str or a bytearray is refused too)."""
+    from zkpot_ref.field import R_MODULUS as R
+
+    assert PublicInputs(0, 0, 0, R - 1, 0).as_list() == [0, 0, 0, R - 1, 0]
+    for bad in (R, -1, True, 1.0):
+        with pytest.raises(MalformedInput, match="commitment"):
+            PublicInputs(1, 2, 3, bad, 5).as_list()  # type: ignore[arg-type]
+    for key in ("k" * 32, bytearray(32), bytes(31), bytes(33)):
+        with pytest.raises(MalformedInput, match="32-byte"):
+            client_id_of(key)  # type: ignore[arg-type]
