@@ -73,7 +73,6 @@ def test_vectors_cover_widths_and_a_non_canonical_input() -> None:
     assert any(int(x) >= R_MODULUS for v in VECTORS for x in v["inputs"])
 
 
-@pytest.mark.task5_3
 @settings(max_examples=10, deadline=None)
 @given(st.sampled_from([2, 3, 5]).flatmap(lambda t: st.lists(elements, min_size=t, max_size=t)))
 def test_fast_path_equals_the_named_steps(state: list[int]) -> None:

@@ -9,7 +9,7 @@ import random
 import pytest
 from lab_helpers import TAU, circuit, rejected, small_srs, statement
 
-from labs import frozen_heart, g2_subgroup, known_tau, malleable, replay, zero_challenge
+from labs import byzantine, frozen_heart, g2_subgroup, known_tau, malleable, replay, zero_challenge
 from zkpot_ref.curve import G2
 from zkpot_ref.field import R_MODULUS as R
 from zkpot_ref.kzg import SRS, commit, open_at, verify_batch, verify_opening
@@ -95,3 +95,13 @@ def test_replayed_proof_of_training() -> None:
     assert forged.sender == mallory
     assert replay.weak_accept(vk, forged, task_id=9, round=2)
     assert rejected(replay.accept, vk, forged, 9, 2)
+
+
+@pytest.mark.task10_7
+def test_byzantine_fork_without_locks() -> None:
+    weak = byzantine.fork(lambda i: byzantine.node(i, weak=True))
+    assert set(weak) <= {0, 2, 3}, "only correct validators count"
+    assert len(set(weak.values())) >= 2, f"no fork: {weak}"
+    real = byzantine.fork(byzantine.node)
+    assert set(real) <= {0, 2, 3}
+    assert len(set(real.values())) <= 1, f"the real Tendermint forked: {real}"
