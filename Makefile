@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-dev
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,flower]'
 	touch $(STAMP)
 
 # snarkjs and circom2 (test-only) for the interop tests, KaTeX and Mermaid for the course site
