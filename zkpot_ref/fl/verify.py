@@ -34,7 +34,7 @@ Identities. In a simulation client i has no Ed25519 key; ``client_key(i)`` is a 
 32-byte stand-in, and its ``pot.statement.client_id_of`` is the proof's client id. The
 ledger's rounds (``round.py``) use real keys.
 
-Read next: ``robust.py`` (the defences without proofs), then ``aggregation.py``.
+Read next: ``robust.py``, then ``aggregation.py``.
 """
 
 from __future__ import annotations
