@@ -39,7 +39,7 @@ def test_plot_when_matplotlib_is_there(tmp_path: Path) -> None:
 
 
 def test_bad_options_give_one_line_errors(capsys, tmp_path: Path) -> None:  # noqa: ANN001
-    assert cli.main(["experiment", "--mode", "median", "--out", str(tmp_path)]) == 2
+    assert cli.main(["experiment", "--mode", "mean-of-nothing", "--out", str(tmp_path)]) == 2
     assert capsys.readouterr().err.startswith("error: unknown mode")
     assert cli.main(["experiment", "--hidden", "a,b", "--out", str(tmp_path)]) == 2
 

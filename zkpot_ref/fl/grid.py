@@ -20,7 +20,9 @@ seeds for every mode, many seeds, mean and spread, and nothing lost if a long sw
 
 Everything a run draws comes from its seed (``experiment.py``), so a row depends only on
 its configuration: ``tests/fl/test_grid.py`` runs a small grid twice and compares.
-``benchmarks/fl_grid.py`` is the command.
+``benchmarks/fl_grid.py`` is the command; ``docs/fl_grid.md`` has the full table.
+
+Read next: ``command.py``.
 """
 
 from __future__ import annotations
