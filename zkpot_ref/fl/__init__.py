@@ -7,7 +7,8 @@ quantization into the integer model ``zkpot_ref.quant`` defines, and the submiss
 baselines), ``aggregation.py`` (leader, top-k, gated-fedavg, fedavg-all and the baselines),
 ``attacks.py`` (Byzantine clients), ``experiment.py`` (the simulation), ``command.py``
 (``zkpot experiment``: CSV, markdown table, optional plot), ``task_command.py``
-(``zkpot task``).
+(``zkpot task``), ``grid.py`` (the sweep: every mode against every attack, IID and
+non-IID).
 
 Only ``model.py`` imports JAX directly; ``command.py`` imports the rest inside ``run``,
 so ``zkpot --help`` stays fast.

@@ -25,8 +25,8 @@ Each round r = 1..R:
 Every random choice is drawn from ``numpy.random.SeedSequence([seed, round, client])``, so
 the same seed gives identical splits, models and metrics.
 
-Read next: ``grid.py`` (sweeps over modes, attacks and data splits), then ``command.py``
-(the command line and its CSV / markdown output).
+Read next: ``command.py`` (the command line and its CSV / markdown output), then
+``task_command.py`` and ``grid.py`` (sweeps over modes, attacks and data splits).
 """
 
 from __future__ import annotations

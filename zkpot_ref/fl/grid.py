@@ -22,7 +22,7 @@ Everything a run draws comes from its seed (``experiment.py``), so a row depends
 its configuration: ``tests/fl/test_grid.py`` runs a small grid twice and compares.
 ``benchmarks/fl_grid.py`` is the command; ``docs/fl_grid.md`` has the full table.
 
-Read next: ``command.py``.
+Read next: ``../chain.py`` (part 9: the chain a federation writes, and its checks).
 """
 
 from __future__ import annotations

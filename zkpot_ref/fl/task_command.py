@@ -16,7 +16,8 @@ on the training part and quantizes it with the task's shifts (a model ``zkpot pr
 accepts). Everything is checked before the long work starts; mistakes are one ``error:``
 line.
 
-Read next: ``../chain.py`` (part 9: the chain a federation writes, and its checks).
+Read next: ``grid.py`` (the sweep behind docs/fl_grid.md: every defence against every
+attack), then ``../chain.py`` (part 9).
 """
 
 from __future__ import annotations
