@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fastpath import JaxBackend
+from fastpath import JaxBackend, JaxMsmBackend
 from zkpot_ref import backend
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS as R
@@ -125,6 +125,17 @@ def test_plonk_proofs_with_lookups_are_byte_identical() -> None:
               for name in BACKENDS}
     assert proofs["jax"] == proofs["reference"]
     assert hashlib.sha256(proofs["jax"]).hexdigest() == golden
+
+
+@pytest.mark.slow
+def test_a_proof_with_the_vector_msm_is_byte_identical() -> None:
+    plonk = helpers("plonk", "plonk_helpers")
+    circuit = plonk.random_circuit(5, 20, 2)
+    pk, _ = setup(circuit, plonk.shared_srs())
+    blinders = list(range(1, 12))
+    fast = prove(pk, circuit, blinders=blinders, backend=JaxMsmBackend()).to_bytes()
+    assert fast == prove(pk, circuit, blinders=blinders).to_bytes()
+    assert "jax-msm" in backend.available()
 
 
 @pytest.mark.slow
