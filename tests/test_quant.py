@@ -409,3 +409,10 @@ def test_quantize_model_names_the_bias_problems() -> None:
         with pytest.raises(MalformedInput, match="does not fit int32"):
             quant.quantize_model([(np.full((8, 6), 1e-6), np.full(6, sign * 1e6)), params[1]],
                                  [(0, 1)], 16)
+
+
+def test_pixel_max_1_binary_images() -> None:
+    """pixel_max = 1 (binary images) is the smallest accepted range."""
+    model = random_int_model(4, pixel_max=1)
+    assert model.pixel_max == 1
+    assert quant.predict_int(model, np.array([[0, 1, 1, 0, 1, 0]])).shape == (1,)

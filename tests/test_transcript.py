@@ -66,6 +66,7 @@ def test_rate_boundaries(n: int) -> None:
 
 def test_rho_offsets_match_fips_202_table() -> None:
     # FIPS 202 Table 2 (offsets of rho), spot-checked: A[1][0]=1, A[0][2]=3, A[4][4]=14
+    assert [len(row) for row in RHO_OFFSETS] == [5] * 5  # one offset per lane of the 5x5 state
     assert RHO_OFFSETS[0][0] == 0 and RHO_OFFSETS[1][0] == 1
     assert RHO_OFFSETS[0][2] == 3 and RHO_OFFSETS[4][4] == 14
 

@@ -396,6 +396,32 @@ def test_a_proof_of_lock_must_be_from_an_earlier_round() -> None:
     assert n.own == [] and n.step == Step.PROPOSE
 
 
+def test_a_propose_timer_after_prevoting_does_nothing() -> None:
+    """Lines 57-60 need step propose: a late timeoutPropose of the current round, after
+    we prevoted, must not make us prevote (nil) a second time."""
+    n = node(3)
+    n.start()
+    n.on_message(signed(Kind.PROPOSAL, 0, 0, value=A))
+    assert n.step == Step.PREVOTE
+    assert n.on_timeout(Step.PROPOSE, 1, 0).broadcast == []
+    assert [m.value_id for m in n.own if m.kind == Kind.PREVOTE] == [vid(A)]
+
+
+def test_repeated_messages_change_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    """A proposal for a value we already have keeps its first validRound; a repeated vote
+    is not a double vote (no log line)."""
+    n = node(3, log=logging.getLogger("test.bft3"))
+    n.start()
+    n.on_message(signed(Kind.PROPOSAL, 0, 0, value=A))
+    n.on_message(signed(Kind.PROPOSAL, 0, 0, value=A, valid_round=0))
+    assert n.proposals[0] == {vid(A): (A, -1)}
+    with caplog.at_level(logging.INFO, logger="test.bft3"):
+        for _ in range(2):
+            n.on_message(signed(Kind.PREVOTE, 0, 1, value_id=vid(A)))
+    assert not [r for r in caplog.records if "double-votes" in r.getMessage()]
+    assert not [r for r in caplog.records if "equivocates" in r.getMessage()]
+
+
 def test_gossip_relays_the_proof_of_lock() -> None:
     n = node(3)
     n.start()

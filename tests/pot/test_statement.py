@@ -114,3 +114,12 @@ def test_public_inputs_and_client_keys_are_checked_exactly() -> None:
     for key in ("k" * 32, bytearray(32), bytes(31), bytes(33)):
         with pytest.raises(MalformedInput, match="32-byte"):
             client_id_of(key)  # type: ignore[arg-type]
+
+
+def test_first_layer_weights_cost_no_parameter_rows() -> None:
+    """Layer 1 multiplies public pixels, so its weights are used as committed; only later
+    layers (private inputs) get their w - Z_w rows. Widening the input leaves the
+    "model parameters" rows unchanged."""
+    narrow_input = build(random_task((4, 3, 2), 1, 0)).budget["model parameters"]
+    wide_input = build(random_task((8, 3, 2), 1, 0)).budget["model parameters"]
+    assert narrow_input == wide_input
