@@ -45,8 +45,10 @@ SCREENSHOT_CHAPTERS = ("kzg", "site")
 SCREENSHOTS = ROOT / "site-screenshots"
 # Chromium's own services (search and sign-in preconnects, device check-in) reach the proxy
 # too, whatever the page does; they are refused like everything else. No page of ours has a
-# reason to contact google.com (Google Fonts, analytics and CDNs are other hosts).
-CHROMIUM_OWN = re.compile(r"(^|\.)google\.com$")
+# reason to contact google.com (Google Fonts, analytics and CDNs are other hosts). On a
+# long visit Chromium's component updater also asks update.googleapis.com, despite
+# --disable-component-update; that one host is allowed (fonts.googleapis.com is not).
+CHROMIUM_OWN = re.compile(r"(^|\.)google\.com$|^update\.googleapis\.com$")
 DELIMITERS = ("\\(", "\\)", "\\[", "\\]", "$$")
 
 # The text a reader sees: every rendered text node outside code and outside MathML.
@@ -250,3 +252,12 @@ def test_screenshots_are_kept(browsed: Browsed) -> None:
     for chapter in SCREENSHOT_CHAPTERS:
         png = (SCREENSHOTS / f"{chapter}.png").read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 20_000, chapter
+
+
+def test_only_chromium_s_own_hosts_are_excused() -> None:
+    """The allow-list for Chromium's own traffic never excuses a host a page might use."""
+    for host in ("www.google.com", "accounts.google.com", "update.googleapis.com"):
+        assert CHROMIUM_OWN.search(host), host
+    for host in ("fonts.googleapis.com", "fonts.gstatic.com", "cdn.jsdelivr.net",
+                 "google.com.evil.example", "notgoogle.com", "update.googleapis.com.evil.example"):
+        assert not CHROMIUM_OWN.search(host), host
