@@ -129,8 +129,8 @@ def register(name: str, factory: Callable[[], Backend]) -> None:
 
 
 def available() -> list[str]:
-    """Names of the registered backends."""
-    return sorted(_REGISTRY)
+    """Names of the registered backends and of the installed plugins (``zkpot.backends``)."""
+    return sorted(set(_REGISTRY) | {plugin.name for plugin in entry_points(group=PLUGINS)})
 
 
 def use(name: str) -> Backend:
@@ -141,9 +141,7 @@ def use(name: str) -> Backend:
             _REGISTRY.setdefault(name, plugin.load())  # e.g. "jax = fastpath:JaxBackend"
     if name not in _REGISTRY:
         raise MalformedInput(
-            f"unknown backend {name!r}; available: {', '.join(available())}"
-            " (import fastpath first to register 'jax')"
-        )
+            f"unknown backend {name!r}; available: {', '.join(available())}")
     _current = _REGISTRY[name]()
     return _current
 

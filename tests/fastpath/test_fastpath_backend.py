@@ -171,7 +171,7 @@ def test_an_installed_plugin_registers_on_first_use(monkeypatch: pytest.MonkeyPa
 
     asked = []
 
-    def entry_points(group: str, name: str) -> list[EntryPoint]:
+    def entry_points(group: str, name: str | None = None) -> list[EntryPoint]:
         asked.append((group, name))
         return [EntryPoint(name="jax", value="fastpath:JaxBackend", group=group)]
 
@@ -180,6 +180,6 @@ def test_an_installed_plugin_registers_on_first_use(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(backend, "_current", None)
     assert isinstance(backend.use("jax"), JaxBackend)
     assert asked == [("zkpot.backends", "jax")]
-    monkeypatch.setattr(backend, "entry_points", lambda group, name: [])
+    monkeypatch.setattr(backend, "entry_points", lambda group, name=None: [])
     with pytest.raises(MalformedInput, match="unknown backend 'nope'"):
         backend.use("nope")
