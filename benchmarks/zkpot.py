@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -80,7 +81,10 @@ def cached_srs(degree: int):
 
 
 def clock():
-    return time.perf_counter(), time.process_time()
+    """(wall, CPU) where CPU counts this process and its finished children (the forked
+    halves of the "processes" backend)."""
+    t = os.times()
+    return time.perf_counter(), t.user + t.system + t.children_user + t.children_system
 
 
 def since(start) -> tuple[float, float]:
@@ -88,8 +92,9 @@ def since(start) -> tuple[float, float]:
     return wall - start[0], cpu - start[1]
 
 
-def child(n: int, hidden: int, runs: int) -> dict:
+def child(n: int, hidden: int, runs: int, backend_name: str) -> dict:
     """Setup, prove (``runs`` times) and verify (5 times) for one n, in this process."""
+    from zkpot_ref.backend import use
     from zkpot_ref.plonk.preprocess import domain_size_for
     from zkpot_ref.pot.keys import build_keys
     from zkpot_ref.pot.prove import claim, prove_accuracy, verify_accuracy
@@ -97,13 +102,14 @@ def child(n: int, hidden: int, runs: int) -> dict:
     task, built = make_task(n, hidden)
     model = trained_model(task)
     srs = cached_srs(domain_size_for(built.circuit) + 5)
+    backend = use(backend_name)
     start = clock()
-    keys = build_keys(task, srs)
+    keys = build_keys(task, srs, backend)
     setup_wall, setup_cpu = since(start)
     proves, proof = [], None
     for _ in range(runs):
         start = clock()
-        proof = prove_accuracy(task, model, 1234, 5678, 1, keys)
+        proof = prove_accuracy(task, model, 1234, 5678, 1, keys, backend)
         proves.append(since(start))
     public = claim(task, model, 1234, 5678, 1)
     verifies = []
@@ -118,12 +124,16 @@ def child(n: int, hidden: int, runs: int) -> dict:
         "prove_cpu_s": statistics.median(c for _, c in proves),
         "verify_s": statistics.median(verifies), "proof_bytes": len(proof.to_bytes()),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # a forked child's resident set counts the pages it shares with its parent too
+        "peak_child_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "backend": backend_name,
     }
 
 
-def run_child(n: int, hidden: int, runs: int) -> dict:
+def run_child(n: int, hidden: int, runs: int, backend_name: str) -> dict:
     done = subprocess.run([sys.executable, __file__, "--child", str(n), "--hidden", str(hidden),
-                           "--runs", str(runs)], capture_output=True, text=True, timeout=7200)
+                           "--runs", str(runs), "--backend", backend_name],
+                          capture_output=True, text=True, timeout=7200)
     if done.returncode != 0:
         raise RuntimeError(f"child for n = {n} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -160,10 +170,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=None, help="proofs per n (median)")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--hidden", type=int, default=32, help=argparse.SUPPRESS)
+    parser.add_argument("--backend", nargs="*", default=None,
+                        help="backends to measure (default: reference and processes)")
     args = parser.parse_args()
     if args.child is not None:
-        print(json.dumps(child(args.child, args.hidden, args.runs or 1)))
+        print(json.dumps(child(args.child, args.hidden, args.runs or 1, args.backend[0])))
         return 0
+    backends = args.backend or ["reference", "processes"]
     sizes = [1, 4, 16] + ([64] if args.big else [])
     budgets = row_budgets(sizes)
     print("rows of the statement, 64-32-10 on the digits (exact):")
@@ -178,19 +191,26 @@ def main() -> int:
     for n, b in budgets.items():
         figures[f"rows_n{n}"] = b["rows"]
     measured = [(1, 4)] if args.quick else [(n, 32) for n in sizes]
-    print(f"\n{'n':>4} {'MLP':>9} {'domain':>7} {'setup s (cpu)':>15} {'prove s (cpu)':>15} "
-          f"{'runs':>4} {'verify s':>9} {'proof B':>8} {'peak MB':>8}")
-    for n, hidden in measured:
-        runs = args.runs or (3 if n < 16 else 1)
-        r = run_child(n, hidden, runs)
-        print(f"{n:>4} {f'64-{hidden}-10':>9} {r['domain']:>7} "
-              f"{r['setup_s']:>7.1f} ({r['setup_cpu_s']:5.1f}) {r['prove_s']:>7.1f} "
-              f"({r['prove_cpu_s']:5.1f}) {r['runs']:>4} {r['verify_s']:>9.3f} "
-              f"{r['proof_bytes']:>8} {r['peak_rss_mb']:>8.0f}", flush=True)
-        tag = f"n{n}" if hidden == 32 else f"n{n}_hidden{hidden}"
-        for key in ("setup_s", "setup_cpu_s", "prove_s", "prove_cpu_s", "verify_s",
-                    "peak_rss_mb"):
-            figures[f"{key}_{tag}"] = round(r[key], 3)
+    print("\nwall seconds, with CPU seconds (this process and its forked halves) in brackets;")
+    print("reference = one process, processes = the same kernels in two (backend.py)")
+    print(f"\n{'backend':>10} {'n':>4} {'MLP':>9} {'domain':>7} {'setup s (cpu)':>15} "
+          f"{'prove s (cpu)':>15} {'runs':>4} {'verify s':>9} {'proof B':>8} {'peak MB':>8} "
+          f"{'child MB':>8}")
+    for backend_name in backends:
+        for n, hidden in measured:
+            runs = args.runs or (3 if n < 16 else 1)
+            r = run_child(n, hidden, runs, backend_name)
+            print(f"{backend_name:>10} {n:>4} {f'64-{hidden}-10':>9} {r['domain']:>7} "
+                  f"{r['setup_s']:>7.1f} ({r['setup_cpu_s']:5.1f}) {r['prove_s']:>7.1f} "
+                  f"({r['prove_cpu_s']:5.1f}) {r['runs']:>4} {r['verify_s']:>9.3f} "
+                  f"{r['proof_bytes']:>8} {r['peak_rss_mb']:>8.0f} "
+                  f"{r['peak_child_rss_mb']:>8.0f}", flush=True)
+            tag = f"n{n}" if hidden == 32 else f"n{n}_hidden{hidden}"
+            if backend_name != "reference":
+                tag += "_" + backend_name
+            for key in ("setup_s", "setup_cpu_s", "prove_s", "prove_cpu_s", "verify_s",
+                        "peak_rss_mb", "peak_child_rss_mb"):
+                figures[f"{key}_{tag}"] = round(r[key], 3)
     print(ezkl_peer())
     if args.json:
         print(json.dumps(figures))

@@ -40,7 +40,7 @@ import hashlib
 import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -57,7 +57,7 @@ from zkpot_ref.chain import (
     task_label,
 )
 from zkpot_ref.errors import MalformedInput
-from zkpot_ref.fl.attacks import ATTACKS, AttackContext, make_attack
+from zkpot_ref.fl.attacks import ATTACKS, AttackContext, Replay, make_attack
 from zkpot_ref.fl.client import Submission, local_update
 from zkpot_ref.fl.data import Dataset
 from zkpot_ref.fl.experiment import ExperimentConfig, setup
@@ -208,35 +208,43 @@ class Federation:
         self.log.close()
 
     # -- 1. clients -----------------------------------------------------------------
-    def _prove_all(self, submissions: list[Submission]) -> dict[int, float]:
-        """Prove the submissions' true counts two at a time; returns seconds per client."""
-        jobs = {s.client_id: self.pool.submit(
-            worker_prove, model_file_bytes(s.model), s.salt,
-            client_id_of(self.client_keys[s.client_id][1]), s.round) for s in submissions}
-        seconds = {}
-        for i, s in enumerate(submissions):
-            proof, seconds[s.client_id] = jobs[s.client_id].result()
-            submissions[i] = replace(s, proof=proof)
-            self.proof_done()
-        return seconds
+    def _start_proof(self, s: Submission) -> Future:
+        """Queue the proof of ``s``'s true count on the worker pool."""
+        return self.pool.submit(worker_prove, model_file_bytes(s.model), s.salt,
+                                client_id_of(self.client_keys[s.client_id][1]), s.round)
 
     def _client_submissions(self, r: int) -> tuple[list[Submission], dict[int, float]]:
+        """Every client's submission for round ``r``, proven; seconds of proving per client.
+
+        All proofs share the pool (``workers`` at a time): the Byzantine clients' proofs
+        queue right behind the honest ones instead of waiting for them, except for an
+        attack that copies an honest proof (``Replay``), which must see it first.
+        """
         c, train = self.config, TrainConfig(epochs=self.config.epochs)
         params = tuple(quant.dequantize_model(self.global_model))
         honest = [local_update(i, r, params, shard, self.claims, train, c.seed * 1000 + r * 10 + i,
                                shifts=self.task.shifts)  # a fresh secret salt each
                   for i, shard in enumerate(self.shards) if i not in self.byzantine]
         self.say(f"round {r}: {len(honest)} honest clients trained; proving")
-        seconds = self._prove_all(honest)
+        jobs = [self._start_proof(s) for s in honest]
+        seconds: dict[int, float] = {}
+
+        def collect() -> None:
+            for i, job in enumerate(jobs):
+                if not honest[i].proof:
+                    proof, seconds[honest[i].client_id] = job.result()
+                    honest[i] = replace(honest[i], proof=proof)
+                    self.proof_done()
+
         attack = make_attack(c.attack) if self.byzantine else None
-        out = list(honest)
+        if isinstance(attack, Replay):
+            collect()
+        attacks = []
         for i in self.byzantine:
             timed: list[float] = []
 
             def prover(s: Submission, timed: list[float] = timed) -> bytes:
-                proof, took = self.pool.submit(
-                    worker_prove, model_file_bytes(s.model), s.salt,
-                    client_id_of(self.client_keys[s.client_id][1]), s.round).result()
+                proof, took = self._start_proof(s).result()
                 timed.append(took)
                 self.proof_done()
                 return proof
@@ -244,8 +252,10 @@ class Federation:
             ctx = AttackContext(i, r, params, self.shards[i], self.claims, train,
                                 c.seed * 1000 + r * 10 + i, tuple(s.public() for s in honest),
                                 self.previous.get(i), self.task.shifts, prover)
-            out.append(attack.submit(ctx))  # type: ignore[union-attr]
+            attacks.append(attack.submit(ctx))  # type: ignore[union-attr]
             seconds[i] = sum(timed)
+        collect()
+        out = honest + attacks
         self.previous = {s.client_id: s for s in out}
         return sorted(out, key=lambda s: s.client_id), seconds
 

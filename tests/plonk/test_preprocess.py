@@ -57,3 +57,15 @@ def test_verification_key_bytes_round_trip_and_strictness() -> None:
     with pytest.raises(MalformedInput):
         VerificationKey.from_bytes(bytes(off_curve))
     assert vk.commitments()[0] == vk.Q_M and isinstance(vk.Q_M, G1)
+
+
+@pytest.mark.parametrize("n", [8, 16, 256])
+def test_first_lagrange_on_the_coset_is_the_interpolated_one(n: int) -> None:
+    from zkpot_ref.backend import Backend
+    from zkpot_ref.plonk.preprocess import EXTENSION, first_lagrange_on_coset
+    from zkpot_ref.poly import COSET_SHIFT, Domain
+
+    small, big, ref = Domain(n), Domain(EXTENSION * n), Backend()
+    l1 = ref.intt([1] + [0] * (n - 1), small.omega)
+    assert first_lagrange_on_coset(n, big, COSET_SHIFT) == ref.coset_ntt(
+        l1, big.omega, big.size, COSET_SHIFT)

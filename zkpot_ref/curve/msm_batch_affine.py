@@ -88,29 +88,48 @@ def affine_terms(points: Sequence[G1], scalars: Sequence[int]) -> list[tuple[int
     return terms
 
 
-def fill_buckets(terms: list[tuple[int, int, int]], c: int) -> list[list[list[Affine]]]:
+def fill_buckets(terms: list[tuple[int, int, int]], c: int, first: int = 0,
+                 last: int | None = None) -> list[list[list[Affine]]]:
     """``windows[j][b]``: the points whose signed digit j is +-b (as +-P), b = 1..2^(c-1).
 
     ``msm.signed_digits`` inlined: digit d > 2^(c-1) borrows, d - 2^c < 0 puts -P in
-    bucket 2^c - d.
+    bucket 2^c - d. Only windows ``first`` .. ``last - 1`` (all by default): the borrow
+    into window ``first`` is read off the bits below it (``borrow_threshold``), so two
+    processes can each fill their own windows (``backend.TwoProcessBackend``).
     """
+    last = windows_for(c) if last is None else last
     half, full, mask = 1 << (c - 1), 1 << c, (1 << c) - 1
+    skipped, threshold = c * first, borrow_threshold(c, first)
+    below = (1 << skipped) - 1
     windows: list[list[list[Affine]]] = [
-        [[] for _ in range(half + 1)] for _ in range(windows_for(c))
+        [[] for _ in range(half + 1)] for _ in range(last - first)
     ]
     for x, y, k in terms:
+        if skipped:
+            k = (k >> skipped) + ((k & below) > threshold)
         pos, neg = (x, y), (x, P - y)
-        j = 0
-        while k:
+        for buckets in windows:
+            if not k:
+                break
             d = k & mask
             k >>= c
             if d > half:
                 k += 1
-                windows[j][full - d].append(neg)
+                buckets[full - d].append(neg)
             elif d:
-                windows[j][d].append(pos)
-            j += 1
+                buckets[d].append(pos)
     return windows
+
+
+def borrow_threshold(c: int, j: int) -> int:
+    """Window j receives a borrow exactly when k mod 2^(cj) exceeds this.
+
+    Digits lie in [1 - 2^(c-1), 2^(c-1)], so windows 0..j-1 sum to
+    (k mod 2^(cj)) - borrow * 2^(cj), a number between -(2^(c-1) - 1) S and 2^(c-1) S
+    with S = 1 + 2^c + ... + 2^(c(j-1)) = (2^(cj) - 1) / (2^c - 1); the two cases never
+    overlap, and the borrow is 1 exactly when k mod 2^(cj) > 2^(c-1) S.
+    """
+    return (1 << (c - 1)) * (((1 << (c * j)) - 1) // ((1 << c) - 1))
 
 
 def sum_buckets(buckets: list[list[Affine]]) -> None:
@@ -207,12 +226,9 @@ def window_sums(windows: list[list[list[Affine]]]) -> list[Affine | None]:
     return batch_add(total, running)
 
 
-def msm_g1_batch_affine(points: Sequence[G1], scalars: Sequence[int], c: int) -> G1:
-    """sum_i k_i P_i on G1 by Pippenger with c-bit signed windows and batch-affine sums."""
-    terms = affine_terms(points, scalars)
-    if not terms:
-        return G1.identity()
-    windows = fill_buckets(terms, c)
+def msm_windows(terms: list[tuple[int, int, int]], c: int, first: int, last: int) -> Jac:
+    """sum over windows j = first .. last - 1 of 2^(c (j - first)) W_j (Jacobian)."""
+    windows = fill_buckets(terms, c, first, last)
     for buckets in windows:
         sum_buckets(buckets)
     acc: Jac = (1, 1, 0)
@@ -221,4 +237,12 @@ def msm_g1_batch_affine(points: Sequence[G1], scalars: Sequence[int], c: int) ->
             acc = g1_double(acc)
         if ws is not None:
             acc = g1_add(acc, (ws[0], ws[1], 1))
-    return G1(*acc)
+    return acc
+
+
+def msm_g1_batch_affine(points: Sequence[G1], scalars: Sequence[int], c: int) -> G1:
+    """sum_i k_i P_i on G1 by Pippenger with c-bit signed windows and batch-affine sums."""
+    terms = affine_terms(points, scalars)
+    if not terms:
+        return G1.identity()
+    return G1(*msm_windows(terms, c, 0, windows_for(c)))

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from zkpot_ref.backend import Backend, current
 from zkpot_ref.curve import G1, G2
 from zkpot_ref.errors import MalformedInput, SetupError
-from zkpot_ref.field import R_MODULUS, Fr
+from zkpot_ref.field import R_MODULUS, Fr, batch_inverse_ints
 from zkpot_ref.kzg import SRS
 from zkpot_ref.plonk.circuit import Circuit, pad_columns
 from zkpot_ref.plonk.lookup import table_column
@@ -228,6 +228,24 @@ def setup(
         pk.coset[name] = backend.coset_ntt(coeffs, big.omega, big.size, COSET_SHIFT)
     for j, coeffs in enumerate(sigma_coeffs):
         pk.coset[f"sigma_{j + 1}"] = backend.coset_ntt(coeffs, big.omega, big.size, COSET_SHIFT)
-    l1 = backend.intt([1] + [0] * (n - 1), domain.omega)
-    pk.coset["L_1"] = backend.coset_ntt(l1, big.omega, big.size, COSET_SHIFT)
+    pk.coset["L_1"] = first_lagrange_on_coset(n, big, COSET_SHIFT)
     return pk, vk
+
+
+def first_lagrange_on_coset(n: int, big: Domain, shift: int) -> list[int]:
+    """L_1(X) = (X^n - 1) / (n (X - 1)) at every point x_m = shift·big.omega^m.
+
+    The same values as interpolating [1, 0, ..., 0] on H and evaluating it on the coset
+    (two transforms), for one batch inversion: X^n takes only big.size / n values on the
+    coset (shift^n times a root of unity of that order), and x_m - 1 is never 0 there
+    (the shift is outside H).
+    """
+    ratio, root = big.size // n, pow(big.omega, n, R)
+    shift_n = pow(shift, n, R)
+    numerators = [(shift_n * pow(root, m, R) - 1) % R for m in range(ratio)]
+    denominators, x = [], shift
+    for _ in range(big.size):
+        denominators.append(n * (x - 1) % R)
+        x = x * big.omega % R
+    inverses = batch_inverse_ints(denominators, R)
+    return [numerators[m % ratio] * inv % R for m, inv in enumerate(inverses)]
