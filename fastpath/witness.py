@@ -8,8 +8,10 @@ numbers are computed as integer arrays with the test set as the leading axis: a 
 one integer matrix product for all n images, a requantization is a handful of elementwise
 operations on an (n, width) array, the argmax is one ``jnp.argmax`` (which, like
 ``numpy.argmax`` and ``argmax_hint``, returns the *first* maximum: the lowest-index rule).
-One jitted program per task shape; the model's numbers are arguments, so a new model
-(new zero points, new M0) does not recompile.
+One jitted program per architecture and test-set *bucket*: the images are padded with
+blank ones up to the next power of two (labels -1, never correct) and the results cut
+back to n, so n = 1..16 compiles five programs, not sixteen. The model's numbers are
+arguments, not constants, so a new model (new zero points, new M0) does not recompile.
 
 Why int64 is exact (quant.py's bounds). IntModel guarantees |acc| < 2^31 and M0 < 2^31, so
 |acc·M0| < 2^62 and acc·M0 + 2^(n-1) < 2^63 for n <= 62; ``>>`` on signed integers is the
@@ -100,15 +102,24 @@ def _layers(model: quant.IntModel) -> list[Layer]:
              "output_zero": scalar(layer.output_zero)} for layer in model.layers]
 
 
+def bucket(n: int) -> int:
+    """The padded test-set size the program is compiled for: the next power of two."""
+    return 1 << max(n - 1, 0).bit_length()
+
+
 def inference_trace(model: quant.IntModel, images: np.ndarray, labels: np.ndarray) -> Trace:
     """``statement.inference_trace``, vectorized over the test set; the same ``Trace``."""
+    images, labels = np.asarray(images, dtype=np.int64), np.asarray(labels, dtype=np.int64)
+    n = len(images)
+    padded = np.zeros((bucket(n), images.shape[1]), dtype=np.int64)
+    padded[:n] = images
+    marks = np.full(bucket(n), -1, dtype=np.int64)  # a blank image's label: never correct
+    marks[:n] = labels
     with x64():
-        arrays = jax.device_get(_trace(_layers(model),
-                                       jnp.asarray(np.asarray(images), dtype=jnp.int64),
-                                       jnp.asarray(np.asarray(labels), dtype=jnp.int64)))
+        arrays = jax.device_get(_trace(_layers(model), jnp.asarray(padded), jnp.asarray(marks)))
 
     def ints(array: np.ndarray) -> Any:
-        return np.asarray(array).tolist()
+        return np.asarray(array)[:n].tolist()  # the real images' rows, as Python ints
 
     return Trace(
         accumulators=[ints(a) for a in arrays["accumulators"]],
