@@ -29,7 +29,7 @@ The rows' own values (partial sums of linear forms, limbs, running sums) are sti
 by the gadgets as they lay the rows, so the whole ``build`` speeds up only by this part's
 share (docs/fastpath.md measures both).
 
-Read next: ``docs/fastpath.md``.
+Read next: ``docs/fastpath.md`` (how these map onto accelerators, and the measurements).
 """
 
 from __future__ import annotations
