@@ -1,7 +1,11 @@
 """Benchmark: the JAX fast path against the reference, side by side in one run.
 
-NTT 2^12..2^18, MSM 2^10..2^16, a whole PLONK proof 2^12..2^16 gates, and (``--zkpot``)
-the ZKPoT 64-32-10 proof at n = 16 test images. For every row: reference and fast path,
+NTT 2^12..2^18, MSM 2^10..2^16, a whole PLONK proof 2^12..2^16 gates, the ZKPoT witness
+of the 64-32-10 task at n = 16 test images (``trace``: ``statement.inference_trace``, the
+integer inference with every intermediate, against ``fastpath/witness.py``; ``witness``: the
+whole ``statement.build`` with values, which also lays the rows; ``--witness-n`` for other
+n, ``--witness-n`` with no value to skip), and (``--zkpot``) the ZKPoT 64-32-10 proof at
+n = 16. For every row: reference and fast path,
 median wall-clock AND CPU seconds (the machine is shared: CPU time is the steadier
 figure), the fast path's first-call time minus its median (the jit compile, reported
 apart; 0 when JAX's persistent cache already held the program), and the speedup
@@ -9,7 +13,8 @@ apart; 0 when JAX's persistent cache already held the program), and the speedup
 warm-up call; sizes >= 2^16 use --big-runs (default 1 — the reference takes minutes
 there; the table says how many runs each row had). ``--quick``: the smallest sizes.
 ``--json``: one JSON object with the figures as the last line (``ntt_2_16_speedup``,
-``msm_2_16_speedup``, ``prove_2_16_speedup`` — CPU-time ratios — where measured).
+``msm_2_16_speedup``, ``prove_2_16_speedup``, ``witness_n16_speedup``,
+``trace_n16_speedup`` — CPU-time ratios — where measured).
 """
 
 from __future__ import annotations
@@ -55,16 +60,18 @@ def measure(fn: Callable[[], Any], runs: int) -> dict[str, float]:
 
 
 def row(kind: str, k: int, ref: dict[str, float], fast: dict[str, float],
-        results: dict[str, float]) -> None:
+        results: dict[str, float], size: str | None = None) -> None:
+    """One table row and its JSON keys ``{kind}_{size}_...`` (size "2_k", or e.g. "n16")."""
     cpu_ratio, wall_ratio = ref["cpu"] / fast["cpu"], ref["wall"] / fast["wall"]
-    print(f"{kind:6} 2^{k:<3} {ref['cpu']:9.3f} {ref['wall']:9.3f} {fast['cpu']:9.3f}"
+    label, key = (f"2^{k}", f"{kind}_2_{k}") if size is None else (size, f"{kind}_{size}")
+    print(f"{kind:7} {label:5} {ref['cpu']:9.3f} {ref['wall']:9.3f} {fast['cpu']:9.3f}"
           f" {fast['wall']:9.3f} {fast['compile']:9.2f} {cpu_ratio:7.2f} {wall_ratio:7.2f}"
           f" {ref['runs']:>3}/{fast['runs']}", flush=True)
-    results[f"{kind}_2_{k}_speedup"] = round(cpu_ratio, 3)
-    results[f"{kind}_2_{k}_speedup_wall"] = round(wall_ratio, 3)
-    results[f"{kind}_2_{k}_reference_cpu_s"] = round(ref["cpu"], 4)
-    results[f"{kind}_2_{k}_jax_cpu_s"] = round(fast["cpu"], 4)
-    results[f"{kind}_2_{k}_jax_compile_s"] = round(fast["compile"], 2)
+    results[f"{key}_speedup"] = round(cpu_ratio, 3)
+    results[f"{key}_speedup_wall"] = round(wall_ratio, 3)
+    results[f"{key}_reference_cpu_s"] = round(ref["cpu"], 4)
+    results[f"{key}_jax_cpu_s"] = round(fast["cpu"], 4)
+    results[f"{key}_jax_compile_s"] = round(fast["compile"], 2)
 
 
 def points(n: int) -> list[G1]:
@@ -85,6 +92,8 @@ def main() -> None:
     parser.add_argument("--ntt", type=int, nargs="*", help="log2 NTT sizes")
     parser.add_argument("--msm", type=int, nargs="*", help="log2 MSM sizes")
     parser.add_argument("--prove", type=int, nargs="*", help="log2 proof sizes (gates)")
+    parser.add_argument("--witness-n", type=int, nargs="*", default=[16],
+                        help="test-set sizes of the ZKPoT witness rows (64-32-10)")
     parser.add_argument("--zkpot", action="store_true", help="also the ZKPoT proof, n = 16")
     args = parser.parse_args()
     ntt_sizes = args.ntt if args.ntt is not None else ([8, 10] if args.quick else
@@ -95,7 +104,7 @@ def main() -> None:
                                                              [12, 14, 16])
     reference, jax_backend = Backend(), JaxBackend()
     results: dict[str, float] = {}
-    print(f"{'kernel':6} {'size':5} {'ref cpu':>9} {'ref wall':>9} {'jax cpu':>9} {'jax wall':>9}"
+    print(f"{'kernel':7} {'size':5} {'ref cpu':>9} {'ref wall':>9} {'jax cpu':>9} {'jax wall':>9}"
           f" {'compile':>9} {'x cpu':>7} {'x wall':>7} runs (ref/jax)  [seconds]")
 
     def runs_for(k: int) -> int:
@@ -133,6 +142,24 @@ def main() -> None:
             ref = measure(functools.partial(prove, pk, circuit, blinders=blinders,
                                             backend=reference), runs_for(k))
             row("prove", k, ref, fast, results)
+
+    for n in args.witness_n:
+        from pot_helpers import random_model, random_task
+
+        from zkpot_ref.pot.prove import claim
+        from zkpot_ref.pot.statement import Witness, build, inference_trace
+
+        sizes = (64, 32, 10)
+        task, model = random_task(sizes, n, seed=1), random_model(sizes, 2)
+        witness = Witness(model, 7, claim(task, model, 7, 1, 1))
+        inputs = (model, task.images, task.labels)
+        fast_trace = jax_backend.kernel(inference_trace)
+        fast = measure(functools.partial(fast_trace, *inputs), args.runs)
+        ref = measure(functools.partial(inference_trace, *inputs), args.runs)
+        row("trace", 0, ref, fast, results, size=f"n{n}")
+        fast = measure(functools.partial(build, task, witness, jax_backend), args.runs)
+        ref = measure(functools.partial(build, task, witness, reference), args.runs)
+        row("witness", 0, ref, fast, results, size=f"n{n}")
 
     if args.zkpot:
         from pot_helpers import random_model, random_task

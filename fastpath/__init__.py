@@ -6,7 +6,9 @@ same outputs, bit for bit — the differential tests in ``tests/fastpath`` compa
 kernel and whole proofs byte for byte.
 
 Modules, in reading order: ``field.py`` (254-bit fields as 32-bit limb arrays),
-``ntt.py`` (constant-geometry NTT), ``msm.py`` (G1 multi-scalar multiplication).
+``ntt.py`` (constant-geometry NTT), ``msm.py`` (G1 multi-scalar multiplication),
+``witness.py`` (the ZKPoT inference's witness for the whole test set at once, registered
+as the backends' kernel for ``statement.inference_trace``).
 Compiled programs are kept in JAX's persistent cache (``ZKPOT_JAX_CACHE``, default
 ``~/.cache/zkpot/jax``), so a new process does not pay the compile time again.
 """
@@ -21,8 +23,10 @@ import jax
 
 from fastpath import msm as _msm
 from fastpath import ntt as _ntt
+from fastpath import witness as _witness
 from zkpot_ref import backend as _backend
 from zkpot_ref.curve import G1
+from zkpot_ref.pot import statement as _statement
 
 __all__ = ["JaxBackend", "JaxMsmBackend"]
 
@@ -40,9 +44,11 @@ def _enable_compilation_cache() -> None:
 
 
 class JaxBackend(_backend.Backend):
-    """NTT, INTT and the coset transforms in JAX; same outputs as the reference."""
+    """NTT, INTT, the coset transforms and the ZKPoT inference witness in JAX; same
+    outputs as the reference."""
 
     name = "jax"
+    kernels = {_backend.kernel_name(_statement.inference_trace): _witness.inference_trace}
 
     def ntt(self, values: Sequence[int], omega: int) -> list[int]:
         return _ntt.ntt(values, omega)

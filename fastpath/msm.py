@@ -20,7 +20,7 @@ E_b = "sum of the points with digit <= b" at each bucket boundary. The window su
 one more blocked sum. Work: about 2n + 2^c additions per window, ceil(254 / c) windows;
 the windows are combined on the host with the reference's doublings (Horner).
 
-Read next: ``docs/fastpath.md`` (how these map onto accelerators, and the measurements).
+Read next: ``witness.py`` (the ZKPoT witness, vectorized over the test set).
 """
 
 from __future__ import annotations

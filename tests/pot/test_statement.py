@@ -123,3 +123,39 @@ def test_first_layer_weights_cost_no_parameter_rows() -> None:
     narrow_input = build(random_task((4, 3, 2), 1, 0)).budget["model parameters"]
     wide_input = build(random_task((8, 3, 2), 1, 0)).budget["model parameters"]
     assert narrow_input == wide_input
+
+
+
+@pytest.mark.parametrize("sizes", ARCHITECTURES)
+def test_the_inference_trace_is_the_integer_model_and_feeds_the_circuit(sizes) -> None:
+    """inference_trace (the witness of the inference) is quant.py's semantics, step by step,
+    and build writes its numbers into the wires."""
+    import numpy as np
+
+    from zkpot_ref.field import R_MODULUS
+    from zkpot_ref.gadgets.nn_layers import requantize_hints
+    from zkpot_ref.pot.statement import REQUANTIZE, inference_trace
+
+    task, model = random_task(sizes, 6, seed=5), random_model(sizes, seed=6, tie=True)
+    trace = inference_trace(model, task.images, task.labels)
+    outputs = quant.forward_int(model, task.images)
+    for layer, hints, q in zip(model.layers, trace.requantized, outputs):
+        assert set(hints) == set(REQUANTIZE)
+        assert (np.array(hints["r"]) + layer.output_zero == q).all()
+    first = model.layers[0]
+    if len(sizes) > 2:
+        assert trace.requantize_hints(0, 1, 0) == requantize_hints(
+            trace.accumulators[0][1][0], first.multiplier, first.shift, first.output_zero)
+    assert (np.array(trace.accumulators[-1]) == outputs[-1]).all()
+    assert trace.prediction == quant.predict_int(model, task.images).tolist()
+    assert 1 not in trace.prediction  # the tied class never wins: the lowest index does
+    assert trace.count == sum(trace.correct) == quant.count_correct(model, task.images,
+                                                                    task.labels)
+    witness, _ = witness_for(task, model)
+    built = build(task, witness)
+    assert built.circuit.value(built.count) == trace.count
+    wires = set(built.circuit.values)
+    for hints in trace.requantized:
+        for name in ("r", "s", "v", "d"):
+            assert {x % R_MODULUS for row in hints[name] for x in row} <= wires, name
+    assert {m % R_MODULUS for m in trace.maximum} <= wires

@@ -28,7 +28,8 @@ Read next: ``pot/task.py`` (the statement these gadgets are assembled into).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from zkpot_ref.errors import CircuitError
 from zkpot_ref.field import R_MODULUS
@@ -45,14 +46,27 @@ def argmax_hint(values: Sequence[int]) -> int:
     return max(range(len(values)), key=lambda j: (values[j], -j))
 
 
-def argmax_onehot(circuit: Circuit, accs: Sequence[Variable], label: str) -> list[Variable]:
-    """The one-hot wires s_j of the lowest-index argmax of ``accs`` (module docstring)."""
+def argmax_hints(values: Sequence[int]) -> dict[str, Any]:
+    """The prover's hints for one image: p, m = values[p], d_j = m - values[j] - [j < p]."""
+    p = argmax_hint(values)
+    return {"p": p, "m": values[p], "d": [values[p] - v - int(j < p) for j, v in enumerate(values)]}
+
+
+def argmax_onehot(circuit: Circuit, accs: Sequence[Variable], label: str,
+                  hints: Mapping[str, Any] | None = None) -> list[Variable]:
+    """The one-hot wires s_j of the lowest-index argmax of ``accs`` (module docstring).
+
+    ``hints``: this image's ``argmax_hints``, computed beforehand for the whole test set
+    (``statement.inference_trace``); by default they are computed here from the wires.
+    """
     classes = len(accs)
     if classes < 2:
         raise CircuitError(f"{label}: an argmax needs at least 2 classes")
-    known = [circuit.value(a) for a in accs]
-    values = None if None in known else [signed(v) for v in known]
-    p = None if values is None else argmax_hint(values)
+    if hints is None:
+        known = [circuit.value(a) for a in accs]
+        if None not in known:
+            hints = argmax_hints([signed(v) for v in known])
+    p = None if hints is None else hints["p"]
     s = [circuit.private_input(None if p is None else int(j == p)) for j in range(classes)]
     for j, bit in enumerate(s):
         circuit.assert_boolean(bit, label=f"{label}: s{j} is a bit")
@@ -62,16 +76,14 @@ def argmax_onehot(circuit: Circuit, accs: Sequence[Variable], label: str) -> lis
     for j in range(classes - 3, -1, -1):
         t[j] = circuit.add(t[j + 1], s[j + 1], label=f"{label}: t{j}")
     circuit.gate(t[0], s[0], None, q_L=1, q_R=1, q_C=-1, label=f"{label}: one-hot")
-    m = circuit.private_input(None if values is None else values[p] % R_MODULUS)
+    m = circuit.private_input(None if hints is None else hints["m"] % R_MODULUS)
+    d = [None] * classes if hints is None else hints["d"]  # the differences' hints
     # BEGIN TASK 6.1: the argmax constraints: one-hot, equal, no larger
     for j in range(classes):
         e = circuit.sub(m, accs[j], label=f"{label}: m - acc{j}")
         circuit.gate(s[j], e, None, q_M=1, label=f"{label}: s{j} -> m = acc{j}")
-        d = None
-        if values is not None:
-            d = values[p] - values[j] - int(j < p)
         # d_j = e_j - t_j: the limbs' sum, minus e_j, plus t_j (the chain closes on t_j)
-        looked_up = [(wire, -k) for wire, k in limbs(circuit, d, DIFF_BITS, f"{label}: d{j}")]
+        looked_up = [(wire, -k) for wire, k in limbs(circuit, d[j], DIFF_BITS, f"{label}: d{j}")]
         sum_to_zero(circuit, looked_up, LinearForm.of(e) + LinearForm.of(t[j]).scale(-1),
                     label=f"{label}: d{j} >= 0")
     # END TASK 6.1

@@ -42,7 +42,7 @@ Read next: ``nn_argmax.py`` (the prediction and the count).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from zkpot_ref.errors import CircuitError
@@ -112,7 +112,10 @@ def dense_private(circuit: Circuit, layer: LayerWires, inputs: Sequence[Variable
 
 
 def requantize_hints(acc: int, m0: int, shift: int, zero: int) -> dict[str, int]:
-    """The prover's hints for one neuron, from the integers (quant.requantize's steps)."""
+    """The prover's hints for one neuron, from the integers (quant.requantize's steps).
+
+    Besides the hints the rows read (rem, r, s, v, d) it names the product acc·M0, the
+    quotient y and the excess u, so ``statement.inference_trace`` can show every step."""
     bound = 64 - shift
     prod = acc * m0
     y = (prod + (1 << (shift - 1))) >> shift  # floor division, also for negative values
@@ -120,18 +123,25 @@ def requantize_hints(acc: int, m0: int, shift: int, zero: int) -> dict[str, int]
     r = min(max(y, 0), QMAX - zero)
     u = y - r
     s = int(u >= 0)
-    return {"rem": rem, "r": r, "u": u, "s": s, "v": u + (1 << bound) * (1 - s),
-            "d": QMAX - zero - r}
+    return {"prod": prod, "y": y, "rem": rem, "r": r, "u": u, "s": s,
+            "v": u + (1 << bound) * (1 - s), "d": QMAX - zero - r}
 
 
-def requantize(circuit: Circuit, acc: Variable, layer: LayerWires, label: str) -> Variable:
-    """r = clamp(Z_out + y, Z_out, 255) - Z_out for one hidden neuron (module docstring)."""
+def requantize(circuit: Circuit, acc: Variable, layer: LayerWires, label: str,
+               hints: Mapping[str, int] | None = None) -> Variable:
+    """r = clamp(Z_out + y, Z_out, 255) - Z_out for one hidden neuron (module docstring).
+
+    ``hints``: this neuron's ``requantize_hints``, computed beforehand for the whole test set
+    (``statement.inference_trace``); by default they are computed here from the wires.
+    """
     n, bound = layer.shift, 64 - layer.shift
     m0, zero = layer.multiplier, layer.output_zero
     if m0 is None or zero is None or not 1 <= n <= 62:
         raise CircuitError(f"{label}: requantization needs M0, Z_out and a shift in 1..62")
-    known = [circuit.value(v) for v in (acc, m0, zero)]
-    hints = None if None in known else requantize_hints(signed(known[0]), known[1], n, known[2])
+    if hints is None:
+        known = [circuit.value(v) for v in (acc, m0, zero)]
+        if None not in known:
+            hints = requantize_hints(signed(known[0]), known[1], n, known[2])
 
     def hint(name: str) -> int | None:
         return None if hints is None else hints[name]

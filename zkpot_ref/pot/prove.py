@@ -69,7 +69,7 @@ def prove_accuracy(task: Task, model: quant.IntModel, salt: int, client_id: int,
             f"the task's {task.n} test images correctly")
     say = progress or (lambda message: None)
     say(f"laying out the witness ({task.n} images)")
-    circuit = build(task, Witness(model, salt, public)).circuit
+    circuit = build(task, Witness(model, salt, public), backend).circuit
     return prove(keys.pk, circuit, backend=backend, progress=progress)
 
 

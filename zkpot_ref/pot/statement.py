@@ -34,6 +34,16 @@ The structure depends only on the task: ``build(task)`` (no witness) is what the
 are made from, and ``build(task, witness)`` lays the same gates with values; ``Built``
 also carries the rows spent per category (``RowBudget``) and the count's wire.
 
+The witness of step 3 is integers first. :func:`inference_trace` runs the integer
+inference on the whole test set and keeps every intermediate the gadgets' hints are made
+of (accumulators, products acc·M0, quotients, remainders, clamps, argmax and its
+differences, the correct bits, the count) — image by image, in Python ints, from the
+gadgets' own hint functions: the definition. ``build`` asks the backend for it
+(``backend.kernel(inference_trace)``), so a fast path may compute the same numbers for all
+images at once (``fastpath/witness.py``); the gadgets then write them into their wires,
+where they become field elements. Values the rows derive themselves (partial sums, limbs,
+running sums) are still computed as the rows are laid.
+
 Read next: ``keys.py``.
 """
 
@@ -43,18 +53,23 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
 
 from zkpot_ref import quant
+from zkpot_ref.backend import Backend, current
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS
 from zkpot_ref.gadgets.commitment import domain_tag, values_per_element
 from zkpot_ref.gadgets.commitment_circuit import sponge_gadget
-from zkpot_ref.gadgets.nn_argmax import argmax_onehot
+from zkpot_ref.gadgets.nn_argmax import argmax_hints, argmax_onehot
 from zkpot_ref.gadgets.nn_layers import (
     LayerWires,
     dense_private,
     dense_public,
     requantize,
+    requantize_hints,
     shift_weights,
 )
 from zkpot_ref.gadgets.nn_limbs import chain_total, narrow
@@ -114,6 +129,68 @@ class RowBudget(Counter):
         return {k: v / n for k, v in self.items() if k not in self.ONCE}
 
 
+#: the names of ``requantize_hints`` (one array each per hidden layer in a ``Trace``)
+REQUANTIZE = ("prod", "y", "rem", "r", "u", "s", "v", "d")
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Every integer of the circuit's inference on the test set (signed Python ints).
+
+    ``accumulators[l][i][j]``: acc_j of layer l on image i (quant.py eq. 7).
+    ``requantized[l][name][i][j]``: hidden layer l's ``requantize_hints`` for neuron j,
+    by hint name (``REQUANTIZE``); r is the next layer's input q - Z_out.
+    ``prediction[i]``, ``maximum[i]``, ``differences[i][j]``: ``argmax_hints`` (p, m, d).
+    ``correct[i]``: 1 iff p is image i's label; ``count``: their sum.
+    """
+
+    accumulators: list[list[list[int]]]
+    requantized: list[dict[str, list[list[int]]]]
+    prediction: list[int]
+    maximum: list[int]
+    differences: list[list[int]]
+    correct: list[int]
+    count: int
+
+    def requantize_hints(self, layer: int, image: int, neuron: int) -> dict[str, int]:
+        """One neuron's hints, as ``requantize_hints`` returns them."""
+        return {name: values[image][neuron] for name, values in self.requantized[layer].items()}
+
+    def argmax_hints(self, image: int) -> dict[str, Any]:
+        """One image's hints, as ``argmax_hints`` returns them."""
+        return {"p": self.prediction[image], "m": self.maximum[image],
+                "d": self.differences[image]}
+
+
+def inference_trace(model: quant.IntModel, images: np.ndarray, labels: np.ndarray) -> Trace:
+    """The trace of the circuit's integer inference (the definition a backend must match).
+
+    Layer 1 reads the pixels, later layers r = q - Z_in; acc_j = b_j + sum_k (w_jk - Z_w) x_k
+    (quant.py eq. 7), exactly as ``nn_layers.dense_*`` lay it out, then each gadget's own
+    hint function. ``quant.forward_int`` computes the same numbers with numpy (the tests
+    check they agree).
+    """
+    def dense(layer: quant.IntLayer, inputs: list[list[int]]) -> list[list[int]]:
+        rows = [[int(w) - layer.weight_zero for w in row] for row in layer.weight]
+        return [[int(b) + sum(w * x for w, x in zip(row, image))
+                 for row, b in zip(rows, layer.bias)] for image in inputs]
+
+    inputs = [[int(x) for x in image] for image in images]  # raw pixels: Z_in = 0
+    accumulators, requantized = [], []
+    for layer in model.layers[:-1]:
+        accumulators.append(dense(layer, inputs))
+        hints = [[requantize_hints(acc, layer.multiplier, layer.shift, layer.output_zero)
+                  for acc in image] for image in accumulators[-1]]
+        requantized.append({name: [[h[name] for h in image] for image in hints]
+                            for name in REQUANTIZE})
+        inputs = requantized[-1]["r"]
+    accumulators.append(dense(model.layers[-1], inputs))
+    argmax = [argmax_hints(logits) for logits in accumulators[-1]]
+    correct = [int(h["p"] == int(label)) for h, label in zip(argmax, labels)]
+    return Trace(accumulators, requantized, [h["p"] for h in argmax], [h["m"] for h in argmax],
+                 [h["d"] for h in argmax], correct, sum(correct))
+
+
 @dataclass
 class Built:
     """The statement's circuit, its row budget, and the wire holding the in-circuit count."""
@@ -123,8 +200,16 @@ class Built:
     count: Variable
 
 
-def build(task: Task, witness: Witness | None = None) -> Built:
-    """The statement's circuit for ``task`` (with values when ``witness`` is given)."""
+def build(task: Task, witness: Witness | None = None, backend: Backend | None = None) -> Built:
+    """The statement's circuit for ``task`` (with values when ``witness`` is given).
+
+    ``backend``: whose ``inference_trace`` computes the witness of the inference (default:
+    the backend in use, ``backend.current()``).
+    """
+    trace = None
+    if witness is not None:
+        kernel = (backend or current()).kernel(inference_trace)
+        trace = kernel(witness.model, task.images, task.labels)
     circuit, budget = Circuit(), RowBudget()
     public = witness.public.as_list() if witness else [None] * 5
     task_id, round_, client, commitment_var, count = (
@@ -157,7 +242,8 @@ def build(task: Task, witness: Witness | None = None) -> Built:
 
     corrects = []
     for i, (image, label) in enumerate(zip(task.images, task.labels)):
-        corrects.append(_infer(circuit, task, layers, image, int(label), f"image {i}", charge))
+        corrects.append(_infer(circuit, layers, image, int(label), f"image {i}", charge,
+                               trace, i))
     start = len(circuit.gates)
     total = as_variable(circuit, sum((LinearForm.of(c) for c in corrects[1:]),
                                      LinearForm.of(corrects[0])), "count")
@@ -210,9 +296,11 @@ def _parameters(circuit: Circuit, task: Task,
     return wires
 
 
-def _infer(circuit: Circuit, task: Task, layers: Sequence[LayerWires], image, label: int,
-           tag: str, charge) -> Variable:
-    """One image through every layer; returns the wire "prediction == label"."""
+def _infer(circuit: Circuit, layers: Sequence[LayerWires], image, label: int, tag: str,
+           charge, trace: Trace | None, i: int) -> Variable:
+    """Image i through every layer; returns the wire "prediction == label".
+
+    ``trace``: the hints, from ``inference_trace`` (None while building keys)."""
     inputs: list[Variable] = []
     for index, layer in enumerate(layers):
         start = len(circuit.gates)
@@ -223,11 +311,13 @@ def _infer(circuit: Circuit, task: Task, layers: Sequence[LayerWires], image, la
         charge(f"layer {index + 1}", start)
         start = len(circuit.gates)
         if index < len(layers) - 1:
-            inputs = [requantize(circuit, acc, layer, f"{tag} layer {index + 1} neuron {j}")
+            inputs = [requantize(circuit, acc, layer, f"{tag} layer {index + 1} neuron {j}",
+                                 None if trace is None else trace.requantize_hints(index, i, j))
                       for j, acc in enumerate(accs)]
             charge("requantization", start)
         else:
-            onehot = argmax_onehot(circuit, accs, f"{tag} argmax")
+            onehot = argmax_onehot(circuit, accs, f"{tag} argmax",
+                                   None if trace is None else trace.argmax_hints(i))
             charge("argmax", start)
             return onehot[label]
     raise AssertionError("unreachable: a task has at least one layer")
