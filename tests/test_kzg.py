@@ -408,3 +408,12 @@ def test_batch_challenge_depends_on_everything(batch) -> None:
     assert batch_challenge(cs, (z + 1) % R, ys) != v
     assert batch_challenge(cs, z, ys[:-1] + [(ys[-1] + 1) % R]) != v
     assert batch_challenge(cs[::-1], z, ys) != v
+
+
+def test_insecure_srs_powers_are_plain_scalar_multiples() -> None:
+    from zkpot_ref.curve import G1, G2
+
+    tau = 0xC0FFEE
+    srs = SRS.insecure_from_tau(tau, 6)
+    assert srs.g1_powers == [G1.generator() * pow(tau, i, R) for i in range(7)]
+    assert srs.g2_tau == G2.generator() * tau

@@ -46,6 +46,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from zkpot_ref.curve import G1, G2, pairing_check
+from zkpot_ref.curve.msm_batch_affine import fixed_base_multiples
 from zkpot_ref.errors import MalformedInput, SetupError
 from zkpot_ref.field import R_MODULUS
 from zkpot_ref.kzg import BATCH_BITS, SRS, srs_power_pairs
@@ -138,7 +139,8 @@ def contribute(
 
     ``secret`` (tau_k) defaults to a fresh random scalar from the OS; pass one only in tests.
     Cost: ``degree`` G1 scalar multiplications (the powers tau_k^j are computed
-    incrementally in Fr, then each point is multiplied once).
+    incrementally in Fr, then each point is multiplied once); the first contribution,
+    where every point is the generator, uses one fixed-base table for all of them.
     """
     check_name(name)
     if secret is not None and (not isinstance(secret, int) or isinstance(secret, bool)):
@@ -147,13 +149,23 @@ def contribute(
     if tau_k == 0:
         raise MalformedInput("the secret tau_k must be non-zero mod r")
     old = ceremony.srs
-    powers, t = [], 1
-    total = len(old.g1_powers)
-    for j, point in enumerate(old.g1_powers):
-        powers.append(point * t)
+    exponents, t = [], 1
+    for _ in old.g1_powers:
+        exponents.append(t)
         t = t * tau_k % R
-        if progress is not None and ((j + 1) % 256 == 0 or j + 1 == total):
-            progress(j + 1, total)
+    total = len(old.g1_powers)
+    if all(point == old.g1_powers[0] for point in old.g1_powers):
+        # the first contribution: every power is the generator, so these are many
+        # multiples of one point (a fixed-base table: ``fixed_base_multiples``)
+        powers = fixed_base_multiples(old.g1_powers[0], exponents)
+        if progress is not None:
+            progress(total, total)
+    else:
+        powers = []
+        for j, (point, t) in enumerate(zip(old.g1_powers, exponents)):
+            powers.append(point * t)
+            if progress is not None and ((j + 1) % 256 == 0 or j + 1 == total):
+                progress(j + 1, total)
     srs = SRS(powers, old.g2_one, old.g2_tau * tau_k)
     g1, g2 = G1.generator(), G2.generator()
     k = 1 + secrets.randbelow(R - 1)

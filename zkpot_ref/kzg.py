@@ -39,6 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from zkpot_ref.curve import G1, G2, msm, pairing_check
+from zkpot_ref.curve.msm_batch_affine import fixed_base_multiples
 from zkpot_ref.errors import MalformedInput, SetupError
 from zkpot_ref.field import R_MODULUS
 from zkpot_ref.poly import Polynomial
@@ -88,11 +89,11 @@ class SRS:
             raise SetupError(f"degree must be >= 0, got {degree}")
         if not 1 < tau % R:
             raise SetupError("tau must not be 0 or 1 mod r")
-        g = G1.generator()
-        powers, t = [], 1
+        exponents, t = [], 1
         for _ in range(degree + 1):
-            powers.append(g * t)
+            exponents.append(t)
             t = t * tau % R
+        powers = fixed_base_multiples(G1.generator(), exponents)  # [tau^i] G, one table
         return cls(powers, G2.generator(), G2.generator() * (tau % R))
 
     def truncated(self, degree: int) -> SRS:

@@ -15,6 +15,7 @@ from zkpot_ref.curve.msm_batch_affine import (
     affine_terms,
     batch_add,
     fill_buckets,
+    fixed_base_multiples,
     msm_g1_batch_affine,
     sum_buckets,
     window_sums,
@@ -137,3 +138,17 @@ def test_msm_g1_batch_affine_small(n: int, rng) -> None:
     expected = sum((p * k for p, k in zip(points, scalars, strict=True)), G1.identity())
     assert msm_g1_batch_affine(points, scalars, 5) == expected
     assert msm_g1_batch_affine(points, [0] * n, 5) == G1.identity()
+
+
+def test_fixed_base_multiples_are_scalar_multiplications(rng) -> None:
+    g = G1.generator()
+    other = g * 977
+    scalars = [0, 1, 2, R - 1, R, R + 3, 1 << 253, (1 << 254) - 1] + [
+        rng.randrange(R) for _ in range(40)]
+    for base in (g, other):
+        fast = fixed_base_multiples(base, scalars)
+        assert [p.to_bytes() for p in fast] == [(base * k).to_bytes() for k in scalars]
+        assert all(p.z in (0, 1) for p in fast)  # affine (or the identity)
+    assert fixed_base_multiples(G1.identity(), [5, 0]) == [G1.identity()] * 2
+    assert fixed_base_multiples(g, [7, 9], w=3) == [g * 7, g * 9]
+    assert fixed_base_multiples(g, []) == []

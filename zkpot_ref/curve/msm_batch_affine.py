@@ -209,6 +209,33 @@ def batch_add(lefts: list[Affine | None], rights: list[Affine | None]) -> list[A
     return out
 
 
+def fixed_base_multiples(base: G1, scalars: Sequence[int], w: int = 8) -> list[G1]:
+    """[k base for k in scalars] (reduced mod r), affine: many multiples of ONE point.
+
+    A powers-of-tau SRS is exactly this (k = tau^i, base = the generator). With the
+    table T[j][d] = d 2^(wj) base (d < 2^w), a scalar's w-bit digits d_j pick one entry
+    per window, k base = sum_j T[j][d_j]: ceil(254 / w) additions against ~380 group
+    operations for a lone double-and-add, and the additions of one window for all the
+    scalars share one inversion (``batch_add``).
+    """
+    windows = -(-R.bit_length() // w)
+    steps, step = [], base  # S_j = 2^(wj) base
+    for _ in range(windows):
+        steps.append(step.to_affine())
+        for _ in range(w):
+            step = step.double()
+    columns: list[list[Affine | None]] = [[None] * windows, steps]
+    for _ in range(2, 1 << w):  # column d = column d-1 + S_j, all windows in one batch
+        columns.append(batch_add(columns[-1], steps))
+    table = [[column[j] for column in columns] for j in range(windows)]
+    mask = (1 << w) - 1
+    reduced = [k % R for k in scalars]
+    acc: list[Affine | None] = [None] * len(reduced)
+    for j, row in enumerate(table):
+        acc = batch_add(acc, [row[(k >> (w * j)) & mask] for k in reduced])
+    return [G1.identity() if p is None else G1(p[0], p[1], 1) for p in acc]
+
+
 def window_sums(windows: list[list[list[Affine]]]) -> list[Affine | None]:
     """W_j = sum_b b B_{j,b} for all windows at once, from their summed buckets.
 
