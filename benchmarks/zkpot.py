@@ -170,6 +170,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=None, help="proofs per n (median)")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--hidden", type=int, default=32, help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", type=int, nargs="*", default=None,
+                        help="test-set sizes to time (default 1 4 16, with --big 64 too)")
     parser.add_argument("--backend", nargs="*", default=None,
                         help="backends to measure (default: reference and processes)")
     args = parser.parse_args()
@@ -190,7 +192,7 @@ def main() -> int:
     figures: dict[str, float] = {"gates_per_image": round(sum(budgets[16]["per_image"].values()))}
     for n, b in budgets.items():
         figures[f"rows_n{n}"] = b["rows"]
-    measured = [(1, 4)] if args.quick else [(n, 32) for n in sizes]
+    measured = [(1, 4)] if args.quick else [(n, 32) for n in (args.sizes or sizes)]
     print("\nwall seconds, with CPU seconds (this process and its forked halves) in brackets;")
     print("reference = one process, processes = the same kernels in two (backend.py)")
     print(f"\n{'backend':>10} {'n':>4} {'MLP':>9} {'domain':>7} {'setup s (cpu)':>15} "

@@ -241,10 +241,11 @@ class TwoProcessBackend(Backend):
                 or any(type(k) is not int for k in scalars)):
             return msm(points, scalars)  # small, G2 or malformed: as the reference
         c = window_bits(len(points))
-        terms = affine_terms(points, scalars)  # before the fork: the child inherits them
-        h = windows_for(c) // 2
-        low, high = in_two_processes(lambda: msm_windows(terms, c, 0, h),
-                                     lambda: msm_windows(terms, c, h, windows_for(c)))
+        h, w = windows_for(c) // 2, windows_for(c)
+        # each process prepares the terms itself: side by side, not before the fork
+        low, high = in_two_processes(
+            lambda: msm_windows(affine_terms(points, scalars), c, 0, h),
+            lambda: msm_windows(affine_terms(points, scalars), c, h, w))
         for _ in range(c * h):
             high = g1_double(high)
         return G1(*g1_add(low, high))

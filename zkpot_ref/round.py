@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from zkpot_ref import quant
+from zkpot_ref.backend import TwoProcessBackend
 from zkpot_ref.chain import (
     LOG,
     STORE,
@@ -174,7 +175,11 @@ class Federation:
         self.say(f"task: {sizes} MLP, {self.task.n} public test images, "
                  f"{len(built.circuit.gates)} rows")
         srs = choose_srs(config.srs, domain_size_for(built.circuit) + 5, cache, self.say)
-        self.keys = load_or_build(self.task, srs, cache, progress=self.say)
+        # the proving pool is still idle: with the reference kernels, make the keys on two
+        # cores (backend.TwoProcessBackend; the same keys, sooner)
+        two_cores = config.backend == "reference" and config.workers > 1
+        self.keys = load_or_build(self.task, srs, cache,
+                                  TwoProcessBackend() if two_cores else None, self.say)
         self.client_keys = [_key(config.seed, "client", i) for i in range(config.clients)]
         self.validator_keys = [_key(config.seed, "validator", i)
                                for i in range(config.validators)]

@@ -50,7 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="MNIST IDX files instead of the bundled digits")
     create.add_argument("--cache", default=None, help="key cache directory")
     create.add_argument("--backend", default=os.environ.get("ZKPOT_BACKEND") or "reference",
-                        help="backend for key generation (default: $ZKPOT_BACKEND or reference)")
+                        help="backend for key generation: reference, processes (two cores), "
+                        "jax (default: $ZKPOT_BACKEND or reference)")
     train = actions.add_parser("train", help="train and quantize a model for a task")
     train.add_argument("directory", help="a task directory")
     train.add_argument("--out", required=True, help="the model file to write (.zkm)")
