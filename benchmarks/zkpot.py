@@ -15,7 +15,14 @@ median of 5. ezkl, when installed (not a dependency), is run side by side; other
 figures measured here earlier (issue text: 87 s setup, 120 s prove, 5.4 GiB at n = 16)
 are printed for reference.
 
-    python benchmarks/zkpot.py [--quick] [--big] [--json] [--runs N]
+Each size is timed with each backend of ``--backend`` (default: ``reference``, one
+process, and ``processes``, the same kernels in two forked halves — ``backend.py``), one
+after the other in the same run; CPU seconds then include the forked halves, and the
+largest child's peak resident memory is reported apart (it counts pages it shares with
+its parent). ``--sizes`` picks the test-set sizes to time.
+
+    python benchmarks/zkpot.py [--quick] [--big] [--json] [--runs N] [--sizes N ...]
+        [--backend NAME ...]
 
 ``--quick``: row budgets for n = 1, 4, 16 and one proof of a 64-4-10 task at n = 1.
 """
