@@ -186,6 +186,8 @@ def main() -> int:
         print(json.dumps(child(args.child, args.hidden, args.runs or 1, args.backend[0])))
         return 0
     backends = args.backend or ["reference", "processes"]
+    if any(n < 1 for n in args.sizes or []):
+        parser.error("--sizes: test-set sizes must be >= 1")
     sizes = [1, 4, 16] + ([64] if args.big else [])
     budgets = row_budgets(sizes)
     print("rows of the statement, 64-32-10 on the digits (exact):")
