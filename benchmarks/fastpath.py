@@ -5,7 +5,9 @@ of the 64-32-10 task at n = 16 test images (``trace``: ``statement.inference_tra
 integer inference with every intermediate, against ``fastpath/witness.py``; ``witness``: the
 whole ``statement.build`` with values, which also lays the rows; ``--witness-n`` for other
 n, ``--witness-n`` with no value to skip), and (``--zkpot``) the ZKPoT 64-32-10 proof at
-n = 16. For every row: reference and fast path,
+n = 16, and (``--rounds``) the prover's round kernels of ``fastpath/prover.py`` — the
+permutation accumulator (``z_acc``), the lookup running sum (``phi``) and the round-3
+quotient with lookups on the 4n coset (``quot``) — at n = 2^k rows. For every row: reference and fast path,
 median wall-clock AND CPU seconds (the machine is shared: CPU time is the steadier
 figure), the fast path's first-call time minus its median (the jit compile, reported
 apart; 0 when JAX's persistent cache already held the program), and the speedup
@@ -83,6 +85,35 @@ def points(n: int) -> list[G1]:
     return out
 
 
+def round_rows(k: int, runs: int, results: dict[str, float]) -> None:
+    """The three kernels of fastpath/prover.py against their reference twins, n = 2^k."""
+    from fastpath import prover as fast_rounds
+    from zkpot_ref.plonk import lookup, permutation, quotient
+    from zkpot_ref.plonk.quotient import COLUMNS, LOOKUP_COLUMNS, QuotientInputs
+
+    n, rng = 1 << k, random.Random(k)
+
+    def column(length: int) -> list[int]:
+        return [rng.randrange(R) for _ in range(length)]
+
+    wires, sigmas, (beta, gamma, alpha, delta) = [column(n) for _ in range(3)], \
+        [column(n) for _ in range(3)], column(4)
+    table = column(n)
+    f = [rng.choice(table) for _ in range(n)]
+    m = lookup.multiplicities(f, table)
+    inputs = QuotientInputs(n, {name: column(4 * n) for name in COLUMNS + LOOKUP_COLUMNS},
+                            beta, gamma, alpha, delta)
+    domain = Domain(n)
+    for kind, ours, theirs, arguments in [
+            ("z_acc", fast_rounds.accumulator, permutation.accumulator,
+             (wires, sigmas, domain, beta, gamma)),
+            ("phi", fast_rounds.running_sum, lookup.running_sum, (f, table, m, delta)),
+            ("quot", fast_rounds.quotient_on_coset, quotient.quotient_on_coset, (inputs,))]:
+        fast = measure(functools.partial(ours, *arguments), runs)
+        ref = measure(functools.partial(theirs, *arguments), runs)
+        row(kind, k, ref, fast, results)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
@@ -95,6 +126,8 @@ def main() -> None:
     parser.add_argument("--witness-n", type=int, nargs="*", default=[16],
                         help="test-set sizes of the ZKPoT witness rows (64-32-10)")
     parser.add_argument("--zkpot", action="store_true", help="also the ZKPoT proof, n = 16")
+    parser.add_argument("--rounds", type=int, nargs="*",
+                        help="log2 row counts of the round-kernel rows (z_acc, phi, quot)")
     args = parser.parse_args()
     ntt_sizes = args.ntt if args.ntt is not None else ([8, 10] if args.quick else
                                                        [12, 14, 16, 18])
@@ -102,6 +135,12 @@ def main() -> None:
                                                        [10, 12, 14, 16])
     prove_sizes = args.prove if args.prove is not None else ([6] if args.quick else
                                                              [12, 14, 16])
+    round_sizes = args.rounds if args.rounds is not None else ([6] if args.quick else
+                                                               [12, 14, 16])
+    for name, sizes in [("--ntt", ntt_sizes), ("--msm", msm_sizes), ("--prove", prove_sizes),
+                        ("--rounds", round_sizes)]:
+        if any(not 1 <= k <= 20 for k in sizes):
+            parser.error(f"{name} takes log2 sizes from 1 to 20")
     reference, jax_backend = Backend(), JaxBackend()
     results: dict[str, float] = {}
     print(f"{'kernel':7} {'size':5} {'ref cpu':>9} {'ref wall':>9} {'jax cpu':>9} {'jax wall':>9}"
@@ -124,6 +163,9 @@ def main() -> None:
         fast = measure(functools.partial(fast_msm.msm, pts, ks), runs_for(k))
         ref = measure(functools.partial(reference.msm, pts, ks), runs_for(k))
         row("msm", k, ref, fast, results)
+
+    for k in round_sizes:
+        round_rows(k, args.runs if k < 16 else args.big_runs, results)
 
     if prove_sizes:
         from plonk_helpers import random_circuit

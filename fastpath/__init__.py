@@ -7,8 +7,14 @@ kernel and whole proofs byte for byte.
 
 Modules, in reading order: ``field.py`` (254-bit fields as 32-bit limb arrays),
 ``ntt.py`` (constant-geometry NTT), ``msm.py`` (G1 multi-scalar multiplication),
+``prover.py`` (the prover's rounds 2 and 3 as whole-column operations and scans),
 ``witness.py`` (the ZKPoT inference's witness for the whole test set at once, registered
 as the backends' kernel for ``statement.inference_trace``).
+
+Two backends: ``"jax"`` runs in JAX what is faster there *on a CPU* (the transforms, the
+witness) and keeps the reference's MSM and round kernels, which beat their vector twins
+on these CPUs (measured, docs/fastpath.md); ``"jax-all"`` runs every kernel in JAX — the
+one to try on an accelerator.
 Compiled programs are kept in JAX's persistent cache (``ZKPOT_JAX_CACHE``, default
 ``~/.cache/zkpot/jax``), so a new process does not pay the compile time again.
 """
@@ -23,12 +29,16 @@ import jax
 
 from fastpath import msm as _msm
 from fastpath import ntt as _ntt
+from fastpath import prover as _prover
 from fastpath import witness as _witness
 from zkpot_ref import backend as _backend
 from zkpot_ref.curve import G1
+from zkpot_ref.plonk import lookup as _lookup
+from zkpot_ref.plonk import permutation as _permutation
+from zkpot_ref.plonk import quotient as _quotient
 from zkpot_ref.pot import statement as _statement
 
-__all__ = ["JaxBackend", "JaxMsmBackend"]
+__all__ = ["JaxAllBackend", "JaxBackend"]
 
 
 def _enable_compilation_cache() -> None:
@@ -67,10 +77,18 @@ class JaxBackend(_backend.Backend):
         return super().msm(points, scalars)
 
 
-class JaxMsmBackend(JaxBackend):
-    """``JaxBackend`` with the vector MSM too (``fastpath.msm``): for accelerators."""
+class JaxAllBackend(JaxBackend):
+    """Every kernel in JAX: ``JaxBackend`` plus the vector MSM (``fastpath.msm``) and the
+    prover's round-2 grand products and round-3 quotient (``fastpath.prover``). On a CPU
+    these lose to the reference (docs/fastpath.md); they are meant for accelerators."""
 
-    name = "jax-msm"
+    name = "jax-all"
+    kernels = {
+        **JaxBackend.kernels,
+        _backend.kernel_name(_permutation.accumulator): _prover.accumulator,
+        _backend.kernel_name(_lookup.running_sum): _prover.running_sum,
+        _backend.kernel_name(_quotient.quotient_on_coset): _prover.quotient_on_coset,
+    }
 
     def msm(self, points: Sequence[G1], scalars: Sequence[int]) -> G1:
         return _msm.msm(points, scalars)
@@ -78,4 +96,4 @@ class JaxMsmBackend(JaxBackend):
 
 _enable_compilation_cache()
 _backend.register("jax", JaxBackend)
-_backend.register("jax-msm", JaxMsmBackend)
+_backend.register("jax-all", JaxAllBackend)

@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="the run's seed (default 0)")
     parser.add_argument("--backend", default=os.environ.get("ZKPOT_BACKEND") or "reference",
                         help="proving backend: reference, processes (the reference on two "
-                        "cores), jax, jax-msm (default: $ZKPOT_BACKEND or reference)")
+                        "cores), jax, jax-all (default: $ZKPOT_BACKEND or reference)")
     parser.add_argument("--workers", type=int, default=2, help="proving processes (2)")
     parser.add_argument("--mnist", nargs=2, metavar=("IMAGES", "LABELS"), default=None,
                         help="MNIST IDX files (gzip or not) instead of the bundled digits")

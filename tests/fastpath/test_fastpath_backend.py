@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fastpath import JaxBackend, JaxMsmBackend
+from fastpath import JaxAllBackend, JaxBackend
 from zkpot_ref import backend
 from zkpot_ref.errors import MalformedInput
 from zkpot_ref.field import R_MODULUS as R
@@ -127,15 +127,39 @@ def test_plonk_proofs_with_lookups_are_byte_identical() -> None:
     assert hashlib.sha256(proofs["jax"]).hexdigest() == golden
 
 
+class CountingJaxAll(JaxAllBackend):
+    """``JaxAllBackend`` that notes which of its kernels a proof called."""
+
+    def __init__(self) -> None:
+        self.called: set[str] = set()
+
+    def kernel(self, reference):  # type: ignore[no-untyped-def]
+        chosen = super().kernel(reference)
+        if chosen is not reference:
+            self.called.add(reference.__name__)
+        return chosen
+
+
 @pytest.mark.slow
-def test_a_proof_with_the_vector_msm_is_byte_identical() -> None:
+@pytest.mark.parametrize("lookups", [False, True], ids=["plain", "lookups"])
+def test_proofs_with_every_kernel_in_jax_are_byte_identical(lookups: bool) -> None:
+    """"jax-all": the vector MSM and the round kernels of fastpath/prover.py too."""
     plonk = helpers("plonk", "plonk_helpers")
-    circuit = plonk.random_circuit(5, 20, 2)
+    if lookups:
+        circuit, golden = (helpers("plonk", "test_lookup").build([1, 63, 0, 17]),
+                           helpers("plonk", "test_prover").GOLDEN_LOOKUP)
+        blinders = list(range(101, 117))
+    else:
+        circuit, golden = (plonk.random_circuit(5, 20, 2),
+                           helpers("plonk", "test_prover").GOLDEN[(5, 20, 2)])
+        blinders = list(range(1, 12))
     pk, _ = setup(circuit, plonk.shared_srs())
-    blinders = list(range(1, 12))
-    fast = prove(pk, circuit, blinders=blinders, backend=JaxMsmBackend()).to_bytes()
-    assert fast == prove(pk, circuit, blinders=blinders).to_bytes()
-    assert "jax-msm" in backend.available()
+    everything = CountingJaxAll()
+    fast = prove(pk, circuit, blinders=blinders, backend=everything).to_bytes()
+    assert hashlib.sha256(fast).hexdigest() == golden
+    expected = {"accumulator", "quotient_on_coset"} | ({"running_sum"} if lookups else set())
+    assert everything.called == expected
+    assert "jax-all" in backend.available()
 
 
 @pytest.mark.slow

@@ -16,12 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fastpath import JaxBackend, JaxMsmBackend, witness
+from fastpath import JaxAllBackend, JaxBackend, witness
 from zkpot_ref import backend, quant
 from zkpot_ref.pot.prove import claim
 from zkpot_ref.pot.statement import REQUANTIZE, Witness, build, inference_trace
 
-BACKENDS = {"reference": backend.Backend(), "jax": JaxBackend(), "jax-msm": JaxMsmBackend()}
+BACKENDS = {"reference": backend.Backend(), "jax": JaxBackend(), "jax-all": JaxAllBackend()}
 FAST = sorted(set(BACKENDS) - {"reference"})
 ARCHITECTURES = [(4, 3), (5, 4, 3), (6, 4, 3, 2), (3, 5, 4)]
 POT = str(Path(__file__).resolve().parent.parent / "pot")

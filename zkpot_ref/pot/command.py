@@ -84,7 +84,7 @@ def add_prove_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the count to claim (refused unless it is the true one)")
     parser.add_argument("--backend", default=os.environ.get("ZKPOT_BACKEND") or "reference",
                         help="proving backend: reference, processes (the reference on two "
-                        "cores), jax, jax-msm (default: $ZKPOT_BACKEND or reference)")
+                        "cores), jax, jax-all (default: $ZKPOT_BACKEND or reference)")
     parser.add_argument("--cache", default=None, help="key cache directory")
 
 
