@@ -8,8 +8,8 @@ n, ``--witness-n`` with no value to skip), and (``--zkpot``) the ZKPoT 64-32-10 
 n = 16, and (``--rounds``) the prover's round kernels of ``fastpath/prover.py`` — the
 permutation accumulator (``z_acc``), the lookup running sum (``phi``) and the round-3
 quotient with lookups on the 4n coset (``quot``) — at n = 2^k rows. For every row:
-reference and fast path, median wall-clock AND CPU seconds (the machine is shared: CPU time is the steadier
-figure), the fast path's first-call time minus its median (the jit compile, reported
+reference and fast path, median wall-clock AND CPU seconds (the machine is shared: CPU
+time is the steadier figure), the fast path's first-call time minus its median (the jit compile, reported
 apart; 0 when JAX's persistent cache already held the program), and the speedup
 (reference / fast path, on CPU time and on wall time). Medians of --runs runs after one
 warm-up call; sizes >= 2^16 use --big-runs (default 1 — the reference takes minutes
