@@ -1,22 +1,22 @@
 """Benchmark: the JAX fast path against the reference, side by side in one run.
 
-NTT 2^12..2^18, MSM 2^10..2^16, a whole PLONK proof 2^12..2^16 gates, the ZKPoT witness
-of the 64-32-10 task at n = 16 test images (``trace``: ``statement.inference_trace``, the
+NTT 2^12..2^18, MSM 2^10..2^16, a whole PLONK proof 2^12..2^16 gates, the ZKPoT witness of
+the 64-32-10 task at n = 16 test images (``trace``: ``statement.inference_trace``, the
 integer inference with every intermediate, against ``fastpath/witness.py``; ``witness``: the
 whole ``statement.build`` with values, which also lays the rows; ``--witness-n`` for other
-n, ``--witness-n`` with no value to skip), and (``--zkpot``) the ZKPoT 64-32-10 proof at
-n = 16, and (``--rounds``) the prover's round kernels of ``fastpath/prover.py`` — the
+n, ``--witness-n`` with no value to skip), and (``--zkpot``) the ZKPoT 64-32-10 proof at n =
+16, and (``--rounds``) the prover's round kernels of ``fastpath/prover.py`` — the
 permutation accumulator (``z_acc``), the lookup running sum (``phi``) and the round-3
-quotient with lookups on the 4n coset (``quot``) — at n = 2^k rows. For every row:
-reference and fast path, median wall-clock AND CPU seconds (the machine is shared: CPU
-time is the steadier figure), the fast path's first-call time minus its median (the jit compile, reported
-apart; 0 when JAX's persistent cache already held the program), and the speedup
+quotient with lookups on the 4n coset (``quot``) — at n = 2^k rows. For every row: reference
+and fast path, median wall-clock AND CPU seconds (the machine is shared: CPU time is the
+steadier figure), the fast path's first-call time minus its median (the jit compile,
+reported apart; 0 when JAX's persistent cache already held the program), and the speedup
 (reference / fast path, on CPU time and on wall time). Medians of --runs runs after one
-warm-up call; sizes >= 2^16 use --big-runs (default 1 — the reference takes minutes
-there; the table says how many runs each row had). ``--quick``: the smallest sizes.
-``--json``: one JSON object with the figures as the last line (``ntt_2_16_speedup``,
-``msm_2_16_speedup``, ``prove_2_16_speedup``, ``witness_n16_speedup``,
-``trace_n16_speedup`` — CPU-time ratios — where measured).
+warm-up call; sizes >= 2^16 use --big-runs (default 1 — the reference takes minutes there;
+the table says how many runs each row had). ``--quick``: the smallest sizes. ``--json``: one
+JSON object with the figures as the last line (``ntt_2_16_speedup``, ``msm_2_16_speedup``,
+``prove_2_16_speedup``, ``witness_n16_speedup``, ``trace_n16_speedup`` — CPU-time ratios —
+where measured).
 """
 
 from __future__ import annotations
