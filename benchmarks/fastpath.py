@@ -114,6 +114,50 @@ def round_rows(k: int, runs: int, results: dict[str, float]) -> None:
         row(kind, k, ref, fast, results)
 
 
+def quotient_parts(k: int, runs: int, results: dict[str, float]) -> None:
+    """Where fastpath/prover.py's quotient spends its time at n = 2^k (4n points), CPU s:
+    ints -> limbs, the compiled program, limbs -> ints; and one vector product / addition
+    over 4n points against Python's ``x * y % r`` / ``x + y`` (what bounds it)."""
+    import jax
+    import jax.numpy as jnp
+
+    from fastpath import field as F
+    from fastpath import prover as fast_rounds
+    from zkpot_ref.plonk.quotient import COLUMNS, LOOKUP_COLUMNS, QuotientInputs
+    from zkpot_ref.poly import COSET_SHIFT
+
+    n, rng, names = 1 << k, random.Random(k), COLUMNS + LOOKUP_COLUMNS
+    inputs = QuotientInputs(n, {c: [rng.randrange(R) for _ in range(4 * n)] for c in names},
+                            3, 5, 7, 11)
+    columns = [inputs.columns[c] for c in names]
+    with F.x64():  # the kernel's own pieces (private names: this measures its insides)
+        limbs = fast_rounds._columns_to_limbs(columns)
+        program = functools.partial(
+            fast_rounds._quotient, limbs, fast_rounds._coset_points(4 * n, COSET_SHIFT),
+            jnp.asarray(F.to_limbs([F.FR.mont(v) for v in
+                                    fast_rounds._vanishing_inverses(n, COSET_SHIFT)], 2**256)),
+            jnp.asarray(fast_rounds._montgomery_constants([3, 5, 6, 9, 7, 49, 343, 2401, 11, 1])),
+            names, True)
+        out = program()
+        x, (a, b) = limbs[0], columns[:2]
+        product = jax.jit(lambda v: F.mont_mul(v, v, F.FR))
+        addition = jax.jit(lambda v: F.add(v, v, F.FR))
+        parts: list[tuple[str, str, Callable[[], Any]]] = [
+            ("whole kernel", "whole", lambda: fast_rounds.quotient_on_coset(inputs)),
+            ("ints -> limbs", "to_limbs", lambda: fast_rounds._columns_to_limbs(columns)),
+            ("compiled program", "program", lambda: program().block_until_ready()),
+            ("limbs -> ints", "from_limbs", lambda: F.from_limbs(out)),
+            ("one vector product", "vector_mul", lambda: product(x).block_until_ready()),
+            ("one vector addition", "vector_add", lambda: addition(x).block_until_ready()),
+            ("one Python x * y % r", "python_mul", lambda: [u * v % R for u, v in zip(a, b)]),
+            ("one Python x + y", "python_add", lambda: [u + v for u, v in zip(a, b)])]
+        print(f"quotient at n = 2^{k} ({4 * n} coset points), CPU s, median of {runs}:")
+        for label, key, fn in parts:
+            cpu = measure(fn, runs)["cpu"]
+            print(f"  {label:22} {cpu:8.3f}", flush=True)
+            results[f"quot_parts_2_{k}_{key}_cpu_s"] = round(cpu, 4)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
@@ -128,6 +172,8 @@ def main() -> None:
     parser.add_argument("--zkpot", action="store_true", help="also the ZKPoT proof, n = 16")
     parser.add_argument("--rounds", type=int, nargs="*",
                         help="log2 row counts of the round-kernel rows (z_acc, phi, quot)")
+    parser.add_argument("--parts", type=int, default=None, metavar="K",
+                        help="also split the quotient kernel at n = 2^K into its pieces")
     args = parser.parse_args()
     ntt_sizes = args.ntt if args.ntt is not None else ([8, 10] if args.quick else
                                                        [12, 14, 16, 18])
@@ -166,6 +212,11 @@ def main() -> None:
 
     for k in round_sizes:
         round_rows(k, args.runs if k < 16 else args.big_runs, results)
+
+    if args.parts is not None:
+        if not 1 <= args.parts <= 20:
+            parser.error("--parts takes a log2 size from 1 to 20")
+        quotient_parts(args.parts, args.runs, results)
 
     if prove_sizes:
         from plonk_helpers import random_circuit

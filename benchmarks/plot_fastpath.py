@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 KEY = re.compile(r"^(?P<kind>[a-z][a-z_]*?)_(?P<size>2_\d+|n\d+)_speedup$")
 #: the y axis: speedups from 1/16 to 16, logarithmic
 LOW, HIGH = 1 / 16, 16.0
-WIDTH, HEIGHT, LEFT, TOP, BOTTOM, BAR = 900, 420, 60, 40, 90, 22
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM, BAR = 900, 440, 60, 70, 40, 90, 22
 TARGET = 3.0
 
 
@@ -49,7 +49,7 @@ def y_of(speedup: float) -> float:
 
 def svg(data: list[tuple[str, float]], title: str) -> str:
     """The chart: one bar per (kernel, size), rising from the parity line or hanging below."""
-    step = (WIDTH - LEFT - 20) / max(len(data), 1)
+    step = (WIDTH - LEFT - RIGHT) / max(len(data), 1)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
              f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="11">',
              f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
@@ -58,14 +58,14 @@ def svg(data: list[tuple[str, float]], title: str) -> str:
     for tick in (1 / 16, 1 / 4, 1 / 2, 1, 2, 4, 8, 16):
         y = y_of(tick)
         label = f"{tick:g}x" if tick >= 1 else f"1/{round(1 / tick)}x"
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - 20}" y1="{y:.1f}" y2="{y:.1f}" '
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="#ddd"/><text x="{LEFT - 6}" y="{y + 4:.1f}" '
                      f'text-anchor="end">{label}</text>')
     for level, colour, name in ((1.0, "#444", "parity"), (TARGET, "#c00", "target 3x")):
         y = y_of(level)
-        parts.append(f'<line class="{name.split()[0]}" x1="{LEFT}" x2="{WIDTH - 20}" '
+        parts.append(f'<line class="{name.split()[0]}" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
                      f'y1="{y:.1f}" y2="{y:.1f}" stroke="{colour}" stroke-dasharray="6 3"/>'
-                     f'<text x="{WIDTH - 22}" y="{y - 4:.1f}" text-anchor="end" '
+                     f'<text x="{WIDTH - RIGHT + 4}" y="{y + 4:.1f}" '
                      f'fill="{colour}">{name}</text>')
     parity = y_of(1.0)
     for i, (label, speedup) in enumerate(data):
@@ -79,9 +79,9 @@ def svg(data: list[tuple[str, float]], title: str) -> str:
         number_y = top - 3 if speedup >= 1 else top + height + 11
         parts.append(f'<text x="{x + BAR / 2:.1f}" y="{number_y:.1f}" text-anchor="middle" '
                      f'font-size="9">{speedup:.2f}</text>')
-        base = HEIGHT - BOTTOM + 12
-        parts.append(f'<text transform="translate({x + BAR / 2:.1f},{base}) rotate(50)" '
-                     f'font-size="10">{escape(label)}</text>')
+        base = HEIGHT - BOTTOM + 8  # labels end under their bar, slanting down to the left
+        parts.append(f'<text transform="translate({x + BAR / 2 + 4:.1f},{base}) rotate(-45)" '
+                     f'text-anchor="end" font-size="10">{escape(label)}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
