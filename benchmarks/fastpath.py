@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "plonk"))
 sys.path.insert(0, str(ROOT / "tests" / "pot"))
 
-from fastpath import JaxBackend  # noqa: E402
+from fastpath import JaxAllBackend, JaxBackend  # noqa: E402
 from fastpath import msm as fast_msm  # noqa: E402
 from zkpot_ref.backend import Backend  # noqa: E402
 from zkpot_ref.curve import G1  # noqa: E402
@@ -172,6 +172,9 @@ def main() -> None:
     parser.add_argument("--zkpot", action="store_true", help="also the ZKPoT proof, n = 16")
     parser.add_argument("--rounds", type=int, nargs="*",
                         help="log2 row counts of the round-kernel rows (z_acc, phi, quot)")
+    parser.add_argument("--fast", choices=["jax", "jax-all"], default="jax",
+                        help="the fast backend of the proof rows: jax (the CPU's best, the "
+                        "default) or jax-all (every kernel in JAX: for accelerators)")
     parser.add_argument("--parts", type=int, default=None, metavar="K",
                         help="also split the quotient kernel at n = 2^K into its pieces")
     args = parser.parse_args()
@@ -187,7 +190,8 @@ def main() -> None:
                         ("--rounds", round_sizes)]:
         if any(not 1 <= k <= 20 for k in sizes):
             parser.error(f"{name} takes log2 sizes from 1 to 20")
-    reference, jax_backend = Backend(), JaxBackend()
+    reference = Backend()
+    jax_backend = JaxAllBackend() if args.fast == "jax-all" else JaxBackend()
     results: dict[str, float] = {}
     print(f"{'kernel':7} {'size':5} {'ref cpu':>9} {'ref wall':>9} {'jax cpu':>9} {'jax wall':>9}"
           f" {'compile':>9} {'x cpu':>7} {'x wall':>7} runs (ref/jax)  [seconds]")

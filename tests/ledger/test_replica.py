@@ -257,3 +257,32 @@ def test_a_lone_validator_decides_through_a_timer_not_recursion() -> None:
         assert effects.committed == [height]
         [timer] = [t for t in effects.timers if t.round == -1]
     assert replica.height == 4
+
+
+def test_a_decided_but_unsealed_height_is_asked_for_again(committed) -> None:
+    """A validator that decided heights 1 and 2 and then missed the others' SEALs (it was
+    down when they went out) asks from its oldest unsealed height on every tick; the answers
+    carry the seals, and once sealed it stops asking. (Found by the SIGKILL system test:
+    node 3 once sealed [1, 3, 4] and never 2.)"""
+    replica = fresh(index=3)
+    replica.start()
+    for commit in committed[:2]:
+        replica.receive(messages.encode(commit))
+    assert replica.height == 3 and replica.sealed == {}
+
+    def statuses(effects) -> list[int]:  # noqa: ANN001
+        decoded = [messages.decode(d) for _, d in effects.sends]
+        return [m.height for m in decoded if m.kind == Kind.STATUS]
+
+    assert statuses(replica.tick()) == [3, 1]  # the usual STATUS, then the question
+    peers = [fresh(index=i) for i in range(3)]
+    for peer in peers:
+        peer.start()
+        for commit in committed[:2]:
+            peer.receive(messages.encode(commit))
+        answer = peer.receive(messages.encode(Message(Kind.STATUS, 1, 0, 3)), origin=3)
+        for _, data in answer.sends:
+            replica.receive(data)
+    assert sorted(replica.sealed) == [1, 2]
+    assert statuses(replica.tick()) == [3]
+    assert replay_seals(replica.block_log) == replica.sealed

@@ -199,6 +199,13 @@ class Replica:
         latest = range(max(1, self.height - RESEAL_HEIGHTS), self.height)
         unsealed = [h for h in latest if h not in self.sealed]
         effects.sends += [(None, messages.encode(self._own_seal(h))) for h in unsealed]
+        if unsealed:
+            # We decided these but hold fewer than 2f+1 seals: the others' seals went out
+            # once, when they decided — perhaps while we were down (a crash between our
+            # decision and their seals). Catching up starts above our height, so ask from
+            # the oldest unsealed height: the answers (_answer_status) carry their seals.
+            ask = Message(Kind.STATUS, unsealed[0], 0, self.index)
+            effects.sends.append((None, messages.encode(ask)))
         if self.consensus is not None:
             # The last two rounds every tick; every REPEAT_ALL-th tick all of this height
             # (the paper's gossip delivers every message of a correct validator).
