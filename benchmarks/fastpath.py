@@ -119,25 +119,19 @@ def quotient_parts(k: int, runs: int, results: dict[str, float]) -> None:
     ints -> limbs, the compiled program, limbs -> ints; and one vector product / addition
     over 4n points against Python's ``x * y % r`` / ``x + y`` (what bounds it)."""
     import jax
-    import jax.numpy as jnp
 
     from fastpath import field as F
     from fastpath import prover as fast_rounds
     from zkpot_ref.plonk.quotient import COLUMNS, LOOKUP_COLUMNS, QuotientInputs
-    from zkpot_ref.poly import COSET_SHIFT
 
     n, rng, names = 1 << k, random.Random(k), COLUMNS + LOOKUP_COLUMNS
     inputs = QuotientInputs(n, {c: [rng.randrange(R) for _ in range(4 * n)] for c in names},
                             3, 5, 7, 11)
     columns = [inputs.columns[c] for c in names]
     with F.x64():  # the kernel's own pieces (private names: this measures its insides)
-        limbs = fast_rounds._columns_to_limbs(columns)
-        program = functools.partial(
-            fast_rounds._quotient, limbs, fast_rounds._coset_points(4 * n, COSET_SHIFT),
-            jnp.asarray(F.to_limbs([F.FR.mont(v) for v in
-                                    fast_rounds._vanishing_inverses(n, COSET_SHIFT)], 2**256)),
-            jnp.asarray(fast_rounds._montgomery_constants([3, 5, 6, 9, 7, 49, 343, 2401, 11, 1])),
-            names, True)
+        arguments = fast_rounds.program_arguments(inputs)
+        program = functools.partial(fast_rounds._quotient, *arguments, names, True)
+        limbs = arguments[0]
         out = program()
         x, (a, b) = limbs[0], columns[:2]
         product = jax.jit(lambda v: F.mont_mul(v, v, F.FR))
@@ -186,6 +180,8 @@ def main() -> None:
                                                              [12, 14, 16])
     round_sizes = args.rounds if args.rounds is not None else ([6] if args.quick else
                                                                [12, 14, 16])
+    if args.runs < 1 or args.big_runs < 1:
+        parser.error("--runs and --big-runs take a count of at least 1")
     for name, sizes in [("--ntt", ntt_sizes), ("--msm", msm_sizes), ("--prove", prove_sizes),
                         ("--rounds", round_sizes)]:
         if any(not 1 <= k <= 20 for k in sizes):

@@ -99,15 +99,19 @@ def main(argv: list[str] | None = None) -> int:
             lines = [line for line in Path(name).read_text().splitlines() if line.strip()]
             figures = json.loads(lines[-1]) if lines else None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            print(f"plot_fastpath: cannot read {name}: {error}", file=sys.stderr)
+            print(f"plot_fastpath: error: cannot read {name}: {error}", file=sys.stderr)
             return 2
         if not isinstance(figures, dict) or not bars(figures):
-            print(f"plot_fastpath: {name} has no *_speedup figures on its last line",
+            print(f"plot_fastpath: error: {name} has no *_speedup figures on its last line",
                   file=sys.stderr)
             return 2
         results.update(figures)
     data = bars(results)
-    Path(args.out).write_text(svg(data, args.title))
+    try:
+        Path(args.out).write_text(svg(data, args.title))
+    except OSError as error:
+        print(f"plot_fastpath: error: cannot write {args.out}: {error}", file=sys.stderr)
+        return 2
     print(f"wrote {args.out}: {len(data)} bars")
     return 0
 

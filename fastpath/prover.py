@@ -56,7 +56,7 @@ from fastpath.field import (
     to_mont,
     x64,
 )
-from zkpot_ref.field import R_MODULUS, batch_inverse_ints
+from zkpot_ref.field import R_MODULUS
 from zkpot_ref.plonk import lookup, permutation, quotient
 from zkpot_ref.plonk.permutation import K1, K2
 from zkpot_ref.plonk.preprocess import EXTENSION
@@ -210,14 +210,6 @@ def _coset_points(size: int, shift: int) -> jax.Array:
         return jnp.asarray(to_limbs(points, 2**256))
 
 
-def _vanishing_inverses(n: int, shift: int) -> list[int]:
-    """1 / Z_H at the coset's points: EXTENSION values, repeating (``poly.Domain``)."""
-    shift_n = pow(shift, n, R)
-    step = pow(Domain(EXTENSION * n).omega, n, R)
-    return batch_inverse_ints([(shift_n * pow(step, j, R) - 1) % R for j in range(EXTENSION)],
-                              R)
-
-
 def _numerator_chunk(col: dict[str, jax.Array], c: dict[str, jax.Array],
                      with_lookups: bool) -> jax.Array:
     """``quotient.numerator_on_coset`` on one chunk of points, in Montgomery form."""
@@ -283,6 +275,22 @@ def _quotient(columns: jax.Array, points: jax.Array, vanishing: jax.Array,
     return out.transpose(1, 0, 2).reshape(LIMBS, size)
 
 
+def program_arguments(inputs: QuotientInputs) -> tuple[jax.Array, ...]:
+    """``_quotient``'s array arguments: the columns as limbs (the boundary), the coset's
+    points, 1 / Z_H's four values and the challenges. Call under ``x64()``."""
+    size = EXTENSION * inputs.n
+    names = COLUMNS + (LOOKUP_COLUMNS if inputs.has_lookups else ())
+    alpha = inputs.alpha % R
+    powers = [alpha, alpha * alpha % R, pow(alpha, 3, R), pow(alpha, 4, R)]
+    constants = [inputs.beta, inputs.gamma, K1 * inputs.beta, K2 * inputs.beta, *powers,
+                 inputs.delta, 1]
+    inverses = Domain(inputs.n).vanishing_inverses_on_coset(Domain(size), inputs.shift)
+    vanishing = jnp.asarray(to_limbs([FR.mont(v) for v in inverses], 2**256))
+    return (_columns_to_limbs([inputs.columns[name] for name in names]),
+            _coset_points(size, inputs.shift), vanishing,
+            jnp.asarray(_montgomery_constants(constants)))
+
+
 def quotient_on_coset(inputs: QuotientInputs) -> list[int]:
     """Same as ``quotient.quotient_on_coset``: t(x) at every point of the 4n coset."""
     size = EXTENSION * inputs.n
@@ -290,15 +298,6 @@ def quotient_on_coset(inputs: QuotientInputs) -> list[int]:
     if inputs.n < 2 or inputs.n & (inputs.n - 1) \
             or any(len(inputs.columns.get(name, ())) != size for name in names):
         return quotient.quotient_on_coset(inputs)
-    alpha = inputs.alpha % R
-    powers = [alpha, alpha * alpha % R, pow(alpha, 3, R), pow(alpha, 4, R)]
-    constants = [inputs.beta, inputs.gamma, K1 * inputs.beta, K2 * inputs.beta, *powers,
-                 inputs.delta, 1]
     with x64():
-        vanishing = jnp.asarray(to_limbs([FR.mont(v) for v in
-                                          _vanishing_inverses(inputs.n, inputs.shift)], 2**256))
-        t = _quotient(_columns_to_limbs([inputs.columns[name] for name in names]),
-                      _coset_points(size, inputs.shift), vanishing,
-                      jnp.asarray(_montgomery_constants(constants)), names,
-                      inputs.has_lookups)
+        t = _quotient(*program_arguments(inputs), names, inputs.has_lookups)
         return from_limbs(t)

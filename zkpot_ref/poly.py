@@ -218,12 +218,18 @@ class Domain:
         """
         if extended.size % self.size or len(coset_evals) != extended.size:
             raise MalformedInput("coset evaluations must cover a multiple of the domain")
+        z_inverses = self.vanishing_inverses_on_coset(extended, shift)
+        ratio = len(z_inverses)
+        return [e * z_inverses[i % ratio] % R for i, e in enumerate(coset_evals)]
+
+    def vanishing_inverses_on_coset(self, extended: Domain, shift: int = COSET_SHIFT
+                                    ) -> list[int]:
+        """1 / Z_H(shift * w'^j) for j < m = |H'| / n: point i of the coset takes value i mod m."""
         ratio = extended.size // self.size
         shift_n = pow(shift, self.size, R)
         step = pow(extended.omega, self.size, R)
         z_values = [(shift_n * pow(step, j, R) - 1) % R for j in range(ratio)]
-        z_inverses = batch_inverse_ints(z_values, R)
-        return [e * z_inverses[i % ratio] % R for i, e in enumerate(coset_evals)]
+        return batch_inverse_ints(z_values, R)
 
 
 def _scale_powers(values: list[int], shift: int) -> list[int]:

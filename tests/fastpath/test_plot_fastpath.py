@@ -73,3 +73,12 @@ def test_a_later_file_replaces_an_earlier_figure(tmp_path: Path) -> None:
     speedups = {r.get("data-label"): float(r.get("data-speedup", "nan")) for r in rects}
     assert speedups["ntt 2^16"] == 3.5 and speedups["msm 2^16"] == 0.42
     assert [r.get("data-label") for r in rects][-1] == "ntt 2^20"
+
+
+def test_an_unwritable_output_is_one_line(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "bench.txt"
+    source.write_text(json.dumps(RESULTS) + "\n")
+    assert plot().main([str(source), "--out", str(tmp_path / "no" / "such" / "x.svg")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("plot_fastpath: error: cannot write") and err.count("\n") == 1
