@@ -48,7 +48,12 @@ def test_nodes_commit_real_rounds_survive_a_kill_and_the_chain_verifies(
                      "three nodes going on")
         cluster.killed.discard(3)
         cluster.start(3)
-        cluster.wait(lambda: cluster.height(3) >= rounds + 2, "the restarted node catching up")
+        node3, federation_rounds = tmp_path / "cluster" / "node3", set(range(1, rounds + 1))
+        # Caught up *and* sealed: a seal arrives after its block, so waiting for the height
+        # alone would stop the node before the last seals of the federation's rounds.
+        cluster.wait(lambda: cluster.height(3) >= rounds + 2
+                     and federation_rounds <= set(sealed_blocks(node3)),
+                     "the restarted node catching up and sealing rounds 1..rounds")
         assert at_kill < rounds + 2
     finally:
         cluster.stop()
@@ -68,7 +73,7 @@ def test_nodes_commit_real_rounds_survive_a_kill_and_the_chain_verifies(
     (check / GENESIS).write_text(Genesis(genesis.task_cid, genesis.vk_cid, keys, 1,
                                          genesis.genesis_model_cid).to_json())
     shutil.copytree(federation / STORE, check / STORE)
-    sealed = sealed_blocks(tmp_path / "cluster" / "node3")
+    sealed = sealed_blocks(node3)
     heights = sorted(h for h in sealed if h <= rounds)
     assert heights == list(range(1, rounds + 1)), f"node 3 sealed {sorted(sealed)}"
     with block_log.BlockLog(check / LOG) as log:

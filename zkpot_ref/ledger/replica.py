@@ -81,6 +81,9 @@ REPEAT_ALL = 4
 LONE_PAUSE = 0.01
 #: A validator re-sends its SEAL for this many of its latest heights on every tick.
 RESEAL_HEIGHTS = 4
+#: A decided height still unsealed this many heights later is given up: its seals are
+#: forgotten and nobody is asked for them any more (bounds memory and questions).
+SEAL_PATIENCE = 64
 
 
 @dataclass
@@ -148,6 +151,10 @@ class Replica:
         self.commits, self.chain, self.sealed = restored.commits, restored.chain, restored.sealed
         if self.chain:
             self.logger.info("replayed %d blocks from the log", len(self.chain))
+        for h in self._unsealed():
+            # Decided before the crash, sealed by too few: our own seal counts again (it
+            # was in memory only), so the others' seals still needed are 2f, not 2f+1.
+            self._receive_seal(self._own_seal(h))
         return self._enter_height(restored.lock)
 
     # ---------------------------------------------------------------- inputs
@@ -196,14 +203,16 @@ class Replica:
         self.ticks += 1
         status = Message(Kind.STATUS, self.height, 0, self.index)
         effects = Effects(sends=[(None, messages.encode(status))])
-        latest = range(max(1, self.height - RESEAL_HEIGHTS), self.height)
-        unsealed = [h for h in latest if h not in self.sealed]
-        effects.sends += [(None, messages.encode(self._own_seal(h))) for h in unsealed]
+        unsealed = self._unsealed()
+        latest = [h for h in unsealed if h >= self.height - RESEAL_HEIGHTS]
+        effects.sends += [(None, messages.encode(self._own_seal(h))) for h in latest]
         if unsealed:
             # We decided these but hold fewer than 2f+1 seals: the others' seals went out
             # once, when they decided — perhaps while we were down (a crash between our
-            # decision and their seals). Catching up starts above our height, so ask from
-            # the oldest unsealed height: the answers (_answer_status) carry their seals.
+            # decision and their seals), or before we had decided it ourselves (dropped).
+            # Catching up starts above our height, so ask from the oldest unsealed height,
+            # however far behind us it is by now (up to SEAL_PATIENCE): the answers
+            # (_answer_status) carry the seals.
             ask = Message(Kind.STATUS, unsealed[0], 0, self.index)
             effects.sends.append((None, messages.encode(ask)))
         if self.consensus is not None:
@@ -276,7 +285,7 @@ class Replica:
         committed = [len(self.chain)]
         seal = self._own_seal(len(self.chain))
         self._receive_seal(seal)
-        for old in [h for h in self.seals if h < len(self.chain) - 64]:
+        for old in [h for h in self.seals if h < self.height - SEAL_PATIENCE]:
             del self.seals[old]  # heights that never got 2f+1 seals here: give up
         if self._entering:
             pause = max(pause, LONE_PAUSE)
@@ -325,6 +334,11 @@ class Replica:
         return self._commit(m)
 
     # ---------------------------------------------------------------- sealing
+    def _unsealed(self) -> list[int]:
+        """Our decided heights of the last SEAL_PATIENCE without 2f+1 seals, oldest first."""
+        return [h for h in range(max(1, self.height - SEAL_PATIENCE), self.height)
+                if h not in self.sealed]  # fmt: skip
+
     def _own_seal(self, height: int) -> Message:
         """Our SEAL of a decided block: signed once, then kept (a seal never changes)."""
         if height not in self._own_seals:
