@@ -46,6 +46,17 @@ def fresh(index: int = 3, log=None, **kw) -> Replica:  # noqa: ANN001
                    **kw)  # fmt: skip
 
 
+def seal_of(i: int, commit: Message) -> bytes:
+    """Validator i's SEAL of a committed block."""
+    sig = signatures.sign(KEYS[i][0], ZkpotApp(VALIDATORS).seal_message(commit.value))
+    return messages.encode(Message(Kind.SEAL, commit.height, 0, i, signature=sig))
+
+
+def statuses(effects) -> list[int]:  # noqa: ANN001
+    decoded = [messages.decode(d) for _, d in effects.sends]
+    return [m.height for m in decoded if m.kind == Kind.STATUS]
+
+
 def test_a_lagging_replica_catches_up_from_commits(committed) -> None:
     replica = fresh()
     replica.start()
@@ -272,10 +283,6 @@ def test_a_decided_but_unsealed_height_is_asked_for_again(committed) -> None:
         replica.receive(messages.encode(commit))
     assert replica.height == 3 and replica.sealed == {}
 
-    def statuses(effects) -> list[int]:  # noqa: ANN001
-        decoded = [messages.decode(d) for _, d in effects.sends]
-        return [m.height for m in decoded if m.kind == Kind.STATUS]
-
     assert statuses(replica.tick()) == [3, 1]  # the usual STATUS, then the question
     peers = [fresh(index=i) for i in range(3)]
     for peer in peers:
@@ -288,17 +295,6 @@ def test_a_decided_but_unsealed_height_is_asked_for_again(committed) -> None:
     assert sorted(replica.sealed) == [1, 2]
     assert statuses(replica.tick()) == [3]
     assert replay_seals(replica.block_log) == replica.sealed
-
-
-def seal_of(i: int, commit: Message) -> bytes:
-    """Validator i's SEAL of a committed block."""
-    sig = signatures.sign(KEYS[i][0], ZkpotApp(VALIDATORS).seal_message(commit.value))
-    return messages.encode(Message(Kind.SEAL, commit.height, 0, i, signature=sig))
-
-
-def statuses(effects) -> list[int]:  # noqa: ANN001
-    decoded = [messages.decode(d) for _, d in effects.sends]
-    return [m.height for m in decoded if m.kind == Kind.STATUS]
 
 
 def test_an_unsealed_height_behind_the_reseal_window_is_still_asked_for(committed) -> None:
